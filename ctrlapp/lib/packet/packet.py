@@ -1,0 +1,141 @@
+"""A whole frame as a list of decoded protocol headers.
+
+``Packet(data)`` decodes from Ethernet (or ``parse_cls``) inward as far as the
+bytes allow and never raises: a layer that fails to decode ends the chain and
+the undecoded rest stays in :attr:`Packet.protocols` as raw ``bytes``; the
+error is kept in :attr:`Packet.parse_error`.  ``Packet()`` with
+``add_protocol()`` and ``serialize()`` builds a frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ctrlapp.lib.packet import packet_base
+from ctrlapp.lib.packet.errors import PacketParseError
+from ctrlapp.lib.stringify import StringifyMixin
+
+
+class Packet(StringifyMixin):
+    """A packet: ``protocols`` is the list of headers, outermost first, then any raw payload."""
+
+    __slots__ = ("data", "protocols", "parse_error", "_offsets")
+
+    def __init__(
+        self,
+        data: bytes | bytearray | None = None,
+        protocols: list | None = None,
+        parse_cls: type | None = None,
+    ):
+        self.data = data
+        self.protocols = protocols if protocols is not None else []
+        self.parse_error: PacketParseError | None = None
+        self._offsets: list[int] | None = None
+        if data:
+            if parse_cls is None:
+                from ctrlapp.lib.packet import ethernet
+
+                parse_cls = ethernet.ethernet
+            self._parse(parse_cls)
+
+    def _parse(self, cls: type | None) -> None:
+        rest = self.data
+        total = len(rest)
+        offsets = []
+        protocols = self.protocols
+        while cls is not None and rest:
+            start = total - len(rest)
+            try:
+                proto, cls, rest = cls.parser(rest)
+            except PacketParseError as exc:
+                self.parse_error = exc
+                break
+            if proto is not None:
+                offsets.append(start)
+                protocols.append(proto)
+        if rest:
+            protocols.append(bytes(rest))
+        self._offsets = offsets
+
+    # -- building ----------------------------------------------------------
+    def add_protocol(self, proto: Any) -> None:
+        """Append a header (or raw bytes) after the ones already added."""
+        self.protocols.append(proto)
+
+    def __truediv__(self, proto: Any) -> Packet:
+        self.add_protocol(proto)
+        return self
+
+    def serialize(self) -> None:
+        """Encode :attr:`protocols` into :attr:`data` (a ``bytearray``)."""
+        data = bytearray()
+        protocols = self.protocols
+        for i in range(len(protocols) - 1, -1, -1):
+            p = protocols[i]
+            if isinstance(p, packet_base.PacketBase):
+                prev = protocols[i - 1] if i > 0 else None
+                data[0:0] = p.serialize(data, prev)
+            else:
+                data[0:0] = p
+        self.data = data
+
+    # -- lookup --------------------------------------------------------------
+    def get_protocols(self, protocol: Any) -> list:
+        """Every header of the given class (or of the class of the given instance)."""
+        if isinstance(protocol, packet_base.PacketBase):
+            protocol = type(protocol)
+        return [p for p in self.protocols if isinstance(p, protocol)]
+
+    def get_protocol(self, protocol: Any) -> Any:
+        """The first header of the given class, or ``None``."""
+        if isinstance(protocol, packet_base.PacketBase):
+            protocol = type(protocol)
+        for p in self.protocols:
+            if isinstance(p, protocol):
+                return p
+        return None
+
+    def checksum_errors(self) -> list:
+        """Headers of a decoded packet whose stored checksum does not match the bytes.
+
+        Only meaningful for a packet built by ``Packet(data)``.
+        """
+        if not self._offsets or self.data is None:
+            return []
+        bad = []
+        data = bytes(self.data)
+        for i, off in enumerate(self._offsets):
+            proto = self.protocols[i]
+            prev = self.protocols[i - 1] if i > 0 else None
+            if proto.checksum_ok(data[off:], prev) is False:
+                bad.append(proto)
+        return bad
+
+    def __contains__(self, protocol: Any) -> bool:
+        if isinstance(protocol, type) and issubclass(protocol, packet_base.PacketBase):
+            return any(isinstance(p, protocol) for p in self.protocols)
+        return protocol in self.protocols
+
+    def __iter__(self) -> Iterator:
+        return iter(self.protocols)
+
+    def __getitem__(self, idx: int) -> Any:
+        return self.protocols[idx]
+
+    def __setitem__(self, idx: int, item: Any) -> None:
+        self.protocols[idx] = item
+
+    def __delitem__(self, idx: int) -> None:
+        del self.protocols[idx]
+
+    def __len__(self) -> int:
+        return len(self.protocols)
+
+    def stringify_attrs(self) -> list[tuple[str, Any]]:
+        return [("protocols", self.protocols)]
+
+    def __str__(self) -> str:
+        return ", ".join(repr(p) for p in self.protocols)
+
+    __repr__ = __str__
