@@ -1,0 +1,1 @@
+"""OpenFlow wire-format tests."""
