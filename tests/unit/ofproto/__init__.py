@@ -1,1 +1,0 @@
-"""OpenFlow wire-format tests."""
