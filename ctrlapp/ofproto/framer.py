@@ -23,17 +23,13 @@ because no later byte can be trusted to start a message.
 
 from __future__ import annotations
 
-import struct
 from typing import NamedTuple
 
 from ctrlapp.exception import OFPFramingError
 from ctrlapp.lib.packet.stream_parser import StreamParser
+from ctrlapp.ofproto.ofproto_common import OFP_HEADER_SIZE, OFP_HEADER_STRUCT, OFP_MSG_SIZE_MAX
 
-OFP_HEADER = struct.Struct("!BBHI")
-OFP_HEADER_SIZE = OFP_HEADER.size
-OFP_MSG_SIZE_MAX = 0xFFFF
-
-_unpack_header_from = OFP_HEADER.unpack_from
+_unpack_header_from = OFP_HEADER_STRUCT.unpack_from
 
 
 class OFPFrame(NamedTuple):
