@@ -1,0 +1,258 @@
+"""The one place that knows the event loop: green threads, queues, events, servers.
+
+Everything else in ctrlapp spawns, sleeps, waits and serves through this module
+(``hub.spawn``, ``hub.sleep``, ``hub.Queue``, ``hub.Event``, ``hub.StreamServer``,
+``hub.WSGIServer``, ``hub.Timeout``), so the event-loop choice (eventlet today)
+stays in one file.  The names follow Ryu's ``ryu.lib.hub`` so ported apps keep
+working.
+
+Importing this module does not monkey-patch the standard library; the
+``ctrlapp-manager`` process calls :func:`patch` once at start-up so that apps
+using plain ``socket``/``time.sleep``/``threading`` cooperate with the loop.
+Tests that run in-process use the green primitives here and need no patching.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+with warnings.catch_warnings():
+    # eventlet announces its own deprecation on import; users of ctrlapp cannot act on it.
+    warnings.simplefilter("ignore")
+    import eventlet
+    import eventlet.event
+    import eventlet.greenthread
+    import eventlet.queue
+    import eventlet.semaphore
+    import eventlet.wsgi
+    from eventlet.green import socket as green_socket
+    from eventlet.green import ssl as green_ssl
+
+LOG = logging.getLogger(__name__)
+
+Timeout = eventlet.Timeout
+QueueEmpty = eventlet.queue.Empty
+QueueFull = eventlet.queue.Full
+Semaphore = eventlet.semaphore.Semaphore
+BoundedSemaphore = eventlet.semaphore.BoundedSemaphore
+GreenThread = eventlet.greenthread.GreenThread
+getcurrent = eventlet.getcurrent
+
+
+class TaskExit(Exception):
+    """Raised inside a green thread to ask it to end quietly."""
+
+
+def patch() -> None:
+    """Monkey-patch the standard library so blocking calls yield to the loop."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eventlet.monkey_patch()
+
+
+def _logging_wrapper(func: Callable, raise_error: bool) -> Callable:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TaskExit:
+            return None
+        except eventlet.greenlet.GreenletExit:
+            return None
+        except BaseException:
+            if raise_error:
+                raise
+            LOG.exception("uncaught exception in green thread %s", getattr(func, "__name__", func))
+            return None
+
+    return run
+
+
+def spawn(func: Callable, *args: Any, raise_error: bool = False, **kwargs: Any) -> GreenThread:
+    """Run ``func(*args, **kwargs)`` in a new green thread; an exception is logged, not lost."""
+    return eventlet.spawn(_logging_wrapper(func, raise_error), *args, **kwargs)
+
+
+def spawn_after(
+    seconds: float, func: Callable, *args: Any, raise_error: bool = False, **kwargs: Any
+) -> GreenThread:
+    """Like :func:`spawn` but start after ``seconds``."""
+    return eventlet.spawn_after(seconds, _logging_wrapper(func, raise_error), *args, **kwargs)
+
+
+def kill(thread: GreenThread) -> None:
+    """End ``thread``; it sees GreenletExit at its current yield point."""
+    thread.kill()
+
+
+def joinall(threads: list[GreenThread]) -> None:
+    """Wait for every thread in ``threads`` to end."""
+    for t in threads:
+        try:
+            t.wait()
+        except Exception:  # noqa: BLE001 - the wrapper already logged it
+            pass
+
+
+def sleep(seconds: float = 0) -> None:
+    """Yield to other green threads for ``seconds`` (0: just let the others run)."""
+    eventlet.sleep(seconds)
+
+
+class Queue(eventlet.queue.LightQueue):
+    """A FIFO between green threads; ``maxsize`` bounds it (``put`` then blocks)."""
+
+
+class Event:
+    """A flag green threads can wait on; unlike eventlet's Event it can be cleared and reused."""
+
+    __slots__ = ("_ev", "_set")
+
+    def __init__(self) -> None:
+        self._ev = eventlet.event.Event()
+        self._set = False
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            self._ev.send(True)
+
+    def clear(self) -> None:
+        if self._set:
+            self._set = False
+            self._ev = eventlet.event.Event()
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until set; return whether it is set (False after ``timeout`` seconds)."""
+        if self._set:
+            return True
+        ev = self._ev
+        with Timeout(timeout, False):
+            ev.wait()
+        return self._set
+
+
+def connect(address: tuple[str, int], timeout: float | None = None) -> socket.socket:
+    """Open a green TCP connection to ``address``."""
+    with Timeout(timeout):
+        return eventlet.connect(address)
+
+
+def listen(address: tuple[str, int], backlog: int = 128) -> socket.socket:
+    """A green listening TCP socket (SO_REUSEADDR); port 0 picks a free port."""
+    return eventlet.listen(address, backlog=backlog)
+
+
+def server_ssl_context(certfile: str, keyfile: str, ca_certs: str | None = None) -> ssl.SSLContext:
+    """A TLS server context; with ``ca_certs`` the peer must present a certificate signed by it."""
+    ctx = green_ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certfile, keyfile)
+    if ca_certs:
+        ctx.load_verify_locations(ca_certs)
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+class StreamServer:
+    """Accept TCP (or TLS) connections and run ``handle(sock, addr)`` for each in a green thread.
+
+    ``ssl_context`` makes it a TLS server; the TLS handshake runs in the connection's
+    own green thread (bounded by ``handshake_timeout``) so a peer that stalls in it
+    delays nobody else.
+    """
+
+    def __init__(
+        self,
+        listen_info: tuple[str, int],
+        handle: Callable[[socket.socket, tuple], Any],
+        ssl_context: ssl.SSLContext | None = None,
+        backlog: int = 128,
+        handshake_timeout: float = 10.0,
+    ) -> None:
+        self.server = listen(listen_info, backlog)
+        self.handle = handle
+        self.ssl_context = ssl_context
+        self.handshake_timeout = handshake_timeout
+        self._closed = False
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The bound (host, port): the real port when 0 was asked for."""
+        return self.server.getsockname()[:2]
+
+    def _run(self, sock: socket.socket, addr: tuple) -> None:
+        if self.ssl_context is not None:
+            try:
+                with Timeout(self.handshake_timeout):
+                    sock = self.ssl_context.wrap_socket(sock, server_side=True)
+            except (OSError, ssl.SSLError, Timeout) as exc:
+                LOG.warning("TLS handshake with %s failed: %s", addr, exc)
+                sock.close()
+                return
+        self.handle(sock, addr)
+
+    def serve_forever(self) -> None:
+        while not self._closed:
+            try:
+                sock, addr = self.server.accept()
+            except OSError:
+                if self._closed:
+                    return
+                raise
+            spawn(self._run, sock, addr)
+
+    def close(self) -> None:
+        self._closed = True
+        self.server.close()
+
+
+class WSGIServer:
+    """Serve a WSGI application (used by the REST service)."""
+
+    def __init__(self, listen_info: tuple[str, int], application: Callable, **config: Any) -> None:
+        self.server = listen(listen_info)
+        self.application = application
+        self.config = config
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.server.getsockname()[:2]
+
+    def serve_forever(self) -> None:
+        eventlet.wsgi.server(self.server, self.application, log_output=False, **self.config)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+__all__ = [
+    "BoundedSemaphore",
+    "Event",
+    "GreenThread",
+    "Queue",
+    "QueueEmpty",
+    "QueueFull",
+    "Semaphore",
+    "StreamServer",
+    "TaskExit",
+    "Timeout",
+    "WSGIServer",
+    "connect",
+    "getcurrent",
+    "green_socket",
+    "joinall",
+    "kill",
+    "listen",
+    "patch",
+    "server_ssl_context",
+    "sleep",
+    "spawn",
+    "spawn_after",
+]
