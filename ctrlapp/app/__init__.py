@@ -1,0 +1,1 @@
+"""Ryu-compatible module paths for app-facing helpers (``ctrlapp.app.wsgi``)."""
