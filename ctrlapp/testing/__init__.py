@@ -1,0 +1,1 @@
+"""Test support shipped with ctrlapp: an emulated OpenFlow switch (:mod:`.switch_emulator`)."""
