@@ -1,0 +1,369 @@
+"""OpenFlow 1.3 flow match: ``ofp_match`` with OXM TLVs (OpenFlow 1.3.5 section 7.2.3).
+
+:class:`OFPMatch` holds its fields as an ordered list of ``(name, value)``
+pairs where ``value`` is ``(value, mask)`` for a masked field.  Built from
+keywords (``OFPMatch(in_port=1, eth_type=0x0800, ipv4_dst=('10.0.0.0',
+'255.0.0.0'))``) the fields are put in OXM field-number order, which meets
+the prerequisite ordering of section 7.2.3.6 (``eth_type`` before
+``ipv4_dst`` and so on); decoded from the wire they keep the wire order, so
+re-encoding reproduces the bytes.
+
+Values are Ryu's user forms: integers, MAC addresses as ``'aa:bb:cc:dd:ee:ff'``,
+IPv4/IPv6 addresses as text (``bytes`` of the right width are accepted when
+encoding).  An OXM of another class (Nicira NXM, experimenter) or an unknown
+basic field is kept as raw payload bytes (for experimenter OXMs the payload
+starts with the experimenter id) under the name ``oxm_XXXXXX``: the OXM
+header's class, field and has-mask bit in six hex digits, so it encodes back
+unchanged.
+
+The OXM codec (:func:`oxm_parse`, :func:`oxm_serialize`) is shared with the
+set-field action and the multipart table-feature properties.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from ctrlapp.exception import OFPEncodeError, OFPMalformedMessage, OFPTruncatedMessage
+from ctrlapp.lib import addrconv
+from ctrlapp.ofproto import ofproto_v1_3 as ofproto
+from ctrlapp.ofproto.ofproto_parser import StructBase
+
+_HH = struct.Struct("!HH")
+_I = struct.Struct("!I")
+_MATCH_HEADER = struct.Struct("!HH")
+
+_INT, _MAC, _IPV4, _IPV6 = range(4)
+
+# name, field number, kind; the width comes from ofproto.OXM_OF_FIELD_SIZES.
+_BASIC_FIELDS = (
+    ("in_port", ofproto.OFPXMT_OFB_IN_PORT, _INT),
+    ("in_phy_port", ofproto.OFPXMT_OFB_IN_PHY_PORT, _INT),
+    ("metadata", ofproto.OFPXMT_OFB_METADATA, _INT),
+    ("eth_dst", ofproto.OFPXMT_OFB_ETH_DST, _MAC),
+    ("eth_src", ofproto.OFPXMT_OFB_ETH_SRC, _MAC),
+    ("eth_type", ofproto.OFPXMT_OFB_ETH_TYPE, _INT),
+    ("vlan_vid", ofproto.OFPXMT_OFB_VLAN_VID, _INT),
+    ("vlan_pcp", ofproto.OFPXMT_OFB_VLAN_PCP, _INT),
+    ("ip_dscp", ofproto.OFPXMT_OFB_IP_DSCP, _INT),
+    ("ip_ecn", ofproto.OFPXMT_OFB_IP_ECN, _INT),
+    ("ip_proto", ofproto.OFPXMT_OFB_IP_PROTO, _INT),
+    ("ipv4_src", ofproto.OFPXMT_OFB_IPV4_SRC, _IPV4),
+    ("ipv4_dst", ofproto.OFPXMT_OFB_IPV4_DST, _IPV4),
+    ("tcp_src", ofproto.OFPXMT_OFB_TCP_SRC, _INT),
+    ("tcp_dst", ofproto.OFPXMT_OFB_TCP_DST, _INT),
+    ("udp_src", ofproto.OFPXMT_OFB_UDP_SRC, _INT),
+    ("udp_dst", ofproto.OFPXMT_OFB_UDP_DST, _INT),
+    ("sctp_src", ofproto.OFPXMT_OFB_SCTP_SRC, _INT),
+    ("sctp_dst", ofproto.OFPXMT_OFB_SCTP_DST, _INT),
+    ("icmpv4_type", ofproto.OFPXMT_OFB_ICMPV4_TYPE, _INT),
+    ("icmpv4_code", ofproto.OFPXMT_OFB_ICMPV4_CODE, _INT),
+    ("arp_op", ofproto.OFPXMT_OFB_ARP_OP, _INT),
+    ("arp_spa", ofproto.OFPXMT_OFB_ARP_SPA, _IPV4),
+    ("arp_tpa", ofproto.OFPXMT_OFB_ARP_TPA, _IPV4),
+    ("arp_sha", ofproto.OFPXMT_OFB_ARP_SHA, _MAC),
+    ("arp_tha", ofproto.OFPXMT_OFB_ARP_THA, _MAC),
+    ("ipv6_src", ofproto.OFPXMT_OFB_IPV6_SRC, _IPV6),
+    ("ipv6_dst", ofproto.OFPXMT_OFB_IPV6_DST, _IPV6),
+    ("ipv6_flabel", ofproto.OFPXMT_OFB_IPV6_FLABEL, _INT),
+    ("icmpv6_type", ofproto.OFPXMT_OFB_ICMPV6_TYPE, _INT),
+    ("icmpv6_code", ofproto.OFPXMT_OFB_ICMPV6_CODE, _INT),
+    ("ipv6_nd_target", ofproto.OFPXMT_OFB_IPV6_ND_TARGET, _IPV6),
+    ("ipv6_nd_sll", ofproto.OFPXMT_OFB_IPV6_ND_SLL, _MAC),
+    ("ipv6_nd_tll", ofproto.OFPXMT_OFB_IPV6_ND_TLL, _MAC),
+    ("mpls_label", ofproto.OFPXMT_OFB_MPLS_LABEL, _INT),
+    ("mpls_tc", ofproto.OFPXMT_OFB_MPLS_TC, _INT),
+    ("mpls_bos", ofproto.OFPXMT_OFB_MPLS_BOS, _INT),
+    ("pbb_isid", ofproto.OFPXMT_OFB_PBB_ISID, _INT),
+    ("tunnel_id", ofproto.OFPXMT_OFB_TUNNEL_ID, _INT),
+    ("ipv6_exthdr", ofproto.OFPXMT_OFB_IPV6_EXTHDR, _INT),
+)
+
+OXM_FIELD_NAMES = tuple(name for name, _, _ in _BASIC_FIELDS)
+
+
+def _int_decoder(payload: bytes) -> int:
+    return int.from_bytes(payload, "big")
+
+
+def _mac_decoder(payload: bytes) -> str:
+    return payload.hex(":")
+
+
+def _ipv4_decoder(payload: bytes) -> str:
+    return addrconv.ipv4.bin_to_text(payload)
+
+
+def _ipv6_decoder(payload: bytes) -> str:
+    return addrconv.ipv6.bin_to_text(payload)
+
+
+def _text_encoder(text_to_bin, size: int):
+    def encode(value: Any) -> bytes:
+        if isinstance(value, (bytes, bytearray)):
+            if len(value) != size:
+                raise OFPEncodeError(f"{len(value)}-byte value for a {size}-byte field")
+            return bytes(value)
+        try:
+            return text_to_bin(value)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise OFPEncodeError(str(exc)) from exc
+
+    return encode
+
+
+def _int_encoder(size: int):
+    def encode(value: int) -> bytes:
+        try:
+            return value.to_bytes(size, "big")
+        except (OverflowError, AttributeError) as exc:
+            raise OFPEncodeError(f"{value!r} does not fit {size} bytes") from exc
+
+    return encode
+
+
+_DECODERS = {_INT: _int_decoder, _MAC: _mac_decoder, _IPV4: _ipv4_decoder, _IPV6: _ipv6_decoder}
+_TEXT_TO_BIN = {_MAC: addrconv.mac.text_to_bin, _IPV4: addrconv.ipv4.text_to_bin}
+_TEXT_TO_BIN[_IPV6] = addrconv.ipv6.text_to_bin
+
+# header >> 8 (class, field, has-mask bit) -> (name, width, decoder)
+_BY_HEADER: dict[int, tuple[str, int, Any]] = {}
+# name -> (field number, header without mask, header with mask, encoder)
+_BY_NAME: dict[str, tuple[int, int, int, Any]] = {}
+
+
+def _build_tables() -> None:
+    for name, field, kind in _BASIC_FIELDS:
+        size = ofproto.OXM_OF_FIELD_SIZES[field]
+        plain = ofproto.oxm_tlv_header(field, size)
+        masked = ofproto.oxm_tlv_header_w(field, size)
+        _BY_HEADER[plain >> 8] = (name, size, _DECODERS[kind])
+        _BY_HEADER[masked >> 8] = (name, size, _DECODERS[kind])
+        enc = _int_encoder(size) if kind == _INT else _text_encoder(_TEXT_TO_BIN[kind], size)
+        _BY_NAME[name] = (field, plain, masked, enc)
+
+
+_build_tables()
+
+
+def _raw_name(header: int) -> str:
+    return f"oxm_{header >> 8:06x}"
+
+
+def oxm_parse(buf: bytes | bytearray, offset: int, end: int) -> tuple[str, Any, Any, int]:
+    """Decode the OXM TLV at ``offset`` (which must end by ``end``).
+
+    Returns ``(name, value, mask, next_offset)``; ``mask`` is ``None`` when the
+    has-mask bit is clear and for raw (non-basic) OXMs.
+    """
+    if offset + 4 > end:
+        raise OFPTruncatedMessage(f"OXM header at {offset} runs past its container")
+    (header,) = _I.unpack_from(buf, offset)
+    length = header & 0xFF
+    start = offset + 4
+    stop = start + length
+    if stop > end:
+        raise OFPMalformedMessage(f"OXM {header:#010x} of length {length} runs past its container")
+    known = _BY_HEADER.get(header >> 8)
+    if known is None:
+        if header >> 16 == ofproto.OFPXMC_EXPERIMENTER and length < 4:
+            raise OFPMalformedMessage(f"experimenter OXM of length {length} has no experimenter id")
+        return _raw_name(header), bytes(buf[start:stop]), None, stop
+    name, size, decode = known
+    if header & 0x100:
+        if length != 2 * size:
+            raise OFPMalformedMessage(f"masked OXM {name} of length {length}, expected {2 * size}")
+        mid = start + size
+        return name, decode(bytes(buf[start:mid])), decode(bytes(buf[mid:stop])), stop
+    if length != size:
+        raise OFPMalformedMessage(f"OXM {name} of length {length}, expected {size}")
+    return name, decode(bytes(buf[start:stop])), None, stop
+
+
+def oxm_serialize(out: bytearray, name: str, value: Any, mask: Any = None) -> int:
+    """Append the OXM TLV for ``name`` to ``out``; return the bytes written."""
+    known = _BY_NAME.get(name)
+    if known is None:
+        if not name.startswith("oxm_"):
+            raise OFPEncodeError(f"unknown OXM field {name!r}")
+        try:
+            head = int(name[4:], 16)
+        except ValueError:
+            raise OFPEncodeError(f"unknown OXM field {name!r}") from None
+        payload = bytes(value)
+        if len(payload) > 0xFF:
+            raise OFPEncodeError(f"OXM {name} payload of {len(payload)} bytes, over 255")
+        out += _I.pack((head << 8) | len(payload))
+        out += payload
+        return 4 + len(payload)
+    _, plain, masked, enc = known
+    if mask is None:
+        out += _I.pack(plain)
+        out += enc(value)
+        return 4 + (plain & 0xFF)
+    out += _I.pack(masked)
+    out += enc(value)
+    out += enc(mask)
+    return 4 + (masked & 0xFF)
+
+
+def oxm_length(name: str, value: Any, mask: Any = None) -> int:
+    """Bytes :func:`oxm_serialize` writes for this field, header included."""
+    known = _BY_NAME.get(name)
+    if known is None:
+        return 4 + len(value)
+    return 4 + ((known[1] if mask is None else known[2]) & 0xFF)
+
+
+def _split(value: Any) -> tuple[Any, Any]:
+    if isinstance(value, tuple):
+        return value[0], value[1]
+    return value, None
+
+
+def _sort_key(item: tuple[str, Any]) -> int:
+    known = _BY_NAME.get(item[0])
+    if known is not None:
+        return known[0]
+    # Non-basic OXMs have no prerequisites among the basic fields: put them last.
+    return 0x10000
+
+
+class OFPMatch(StructBase):
+    """``ofp_match`` of type OFPMT_OXM.
+
+    ``OFPMatch(**fields)`` as in Ryu; ``match['ipv4_dst']`` gives the value
+    (or ``(value, mask)``), ``'x' in match``, ``match.get(name, default)``,
+    ``match.items()``.  ``type`` and ``length`` hold the header fields of a
+    decoded match (``length`` excludes the padding); ``serialize`` sets them.
+    """
+
+    __slots__ = ("type", "length", "_fields2")
+
+    def __init__(
+        self,
+        type_: int | None = None,
+        length: int | None = None,
+        _ordered_fields: list[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.type = ofproto.OFPMT_OXM if type_ is None else type_
+        self.length = length
+        if _ordered_fields is not None:
+            self._fields2 = _ordered_fields
+        else:
+            for name in kwargs:
+                if name not in _BY_NAME and not name.startswith("oxm_"):
+                    raise KeyError(f"unknown match field {name!r}")
+            self._fields2 = sorted(kwargs.items(), key=_sort_key)
+
+    # -- mapping view -----------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        for name, value in self._fields2:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return any(name == key for name, _ in self._fields2)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for name, value in self._fields2:
+            if name == key:
+                return value
+        return default
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._fields2)
+
+    iteritems = items
+
+    def __len__(self) -> int:
+        return len(self._fields2)
+
+    def __iter__(self):
+        return (name for name, _ in self._fields2)
+
+    # -- text, equality, JSON -----------------------------------------------------
+    def stringify_attrs(self) -> list[tuple[str, Any]]:
+        return [("oxm_fields", dict(self._fields2))]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not OFPMatch:
+            return NotImplemented
+        return self.type == other.type and self._fields2 == other._fields2
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_jsondict(self) -> dict[str, Any]:
+        fields = []
+        for name, value in self._fields2:
+            value, mask = _split(value)
+            if isinstance(value, bytes):
+                value = self._encode_value(name, value)
+            fields.append({"OXMTlv": {"field": name, "mask": mask, "value": value}})
+        return {"OFPMatch": {"length": self.length, "oxm_fields": fields, "type": self.type}}
+
+    @classmethod
+    def from_jsondict(cls, dict_: dict[str, Any], **additional_args: Any) -> OFPMatch:
+        fields = []
+        for tlv in dict_.get("oxm_fields", []):
+            body = tlv["OXMTlv"]
+            name, value, mask = body["field"], body["value"], body.get("mask")
+            if name not in _BY_NAME:
+                value = cls._decode_value("raw", value)
+            fields.append((name, value if mask is None else (value, mask)))
+        return cls(dict_.get("type"), dict_.get("length"), _ordered_fields=fields)
+
+    # -- wire ---------------------------------------------------------------------
+    @classmethod
+    def parser(cls, buf: bytes | bytearray, offset: int) -> OFPMatch:
+        """Decode the match at ``offset``; the caller skips ``(length + 7) // 8 * 8`` bytes."""
+        type_, length = _MATCH_HEADER.unpack_from(buf, offset)
+        if type_ != ofproto.OFPMT_OXM:
+            raise OFPMalformedMessage(f"match type {type_} (only OFPMT_OXM is defined in 1.3)")
+        if length < 4:
+            raise OFPMalformedMessage(f"match length {length} is below its 4-byte header")
+        end = offset + length
+        if end > len(buf):
+            raise OFPTruncatedMessage(f"match of length {length} runs past its container")
+        fields = []
+        pos = offset + 4
+        unpack = _I.unpack_from
+        by_header = _BY_HEADER
+        while pos < end:
+            # The common case (a well-formed basic field) is inlined; anything
+            # else goes through oxm_parse, which also explains the error.
+            if pos + 4 <= end:
+                (header,) = unpack(buf, pos)
+                known = by_header.get(header >> 8)
+                if known is not None and not header & 0x100:
+                    name, size, decode = known
+                    stop = pos + 4 + size
+                    if (header & 0xFF) == size and stop <= end:
+                        fields.append((name, decode(bytes(buf[pos + 4 : stop]))))
+                        pos = stop
+                        continue
+            name, value, mask, pos = oxm_parse(buf, pos, end)
+            fields.append((name, value if mask is None else (value, mask)))
+        match = cls.__new__(cls)
+        match.type = type_
+        match.length = length
+        match._fields2 = fields
+        return match
+
+    def serialize(self, buf: bytearray, offset: int) -> int:
+        """Write the match (padded to 8 bytes) at ``offset``; return the padded length."""
+        out = bytearray(b"\x00\x00\x00\x00")
+        for name, value in self._fields2:
+            if type(value) is tuple:
+                oxm_serialize(out, name, value[0], value[1])
+            else:
+                oxm_serialize(out, name, value)
+        length = len(out)
+        _MATCH_HEADER.pack_into(out, 0, self.type, length)
+        self.length = length
+        out += bytes(-length % 8)
+        buf[offset : offset + len(out)] = out
+        return len(out)
