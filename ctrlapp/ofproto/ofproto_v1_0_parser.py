@@ -440,7 +440,7 @@ class _DlAddrAction(OFPAction):
     _BODY = _DL_ADDR
 
     def __init__(self, dl_addr: str | bytes) -> None:
-        self.dl_addr = dl_addr
+        self.dl_addr = _mac_bin(dl_addr)
 
     def _body_values(self) -> tuple:
         return (_mac_bin(self.dl_addr),)
@@ -464,7 +464,7 @@ class _NwAddrAction(OFPAction):
     _BODY = _U32
 
     def __init__(self, nw_addr: int | str) -> None:
-        self.nw_addr = nw_addr
+        self.nw_addr = _ipv4_int(nw_addr)
 
     def _body_values(self) -> tuple:
         return (_ipv4_int(self.nw_addr),)
