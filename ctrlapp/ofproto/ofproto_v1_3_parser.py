@@ -11,6 +11,7 @@ work as in Ryu.  Importing it registers every OpenFlow 1.3 message with
 
 from __future__ import annotations
 
+from ctrlapp.ofproto.ofproto_v1_3_multipart import *  # noqa: F403
 from ctrlapp.ofproto.v1_3.actions import *  # noqa: F403
 from ctrlapp.ofproto.v1_3.actions import (  # noqa: F401
     OFPActionExperimenterUnknown,
