@@ -11,6 +11,7 @@ from ctrlapp.base import app_manager
 from ctrlapp.controller import ofp_event
 from ctrlapp.controller.handler import CONFIG_DISPATCHER, MAIN_DISPATCHER, set_ev_cls
 from ctrlapp.ofproto import ofproto_v1_0, ofproto_v1_3
+from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER
 
 
 class ExampleHub(app_manager.CtrlApp):
@@ -50,7 +51,7 @@ class ExampleHub(app_manager.CtrlApp):
             msg.in_port if ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION else msg.match["in_port"]
         )
         actions = [parser.OFPActionOutput(self.flood_port[ofproto.OFP_VERSION])]
-        data = msg.data if msg.buffer_id == ofproto.OFP_NO_BUFFER else None
+        data = msg.data if msg.buffer_id == OFP_NO_BUFFER else None
         datapath.send_msg(
             parser.OFPPacketOut(
                 datapath=datapath,

@@ -69,6 +69,9 @@ _FLOW_MOD = 14
 _PORT_STATUS = 12
 _ROLE_REPLY_V1_3 = 25
 _REPLY_MORE = 1
+_ORDERLY_CLOSE = frozenset({"connection closed by peer", "controller shutting down"})
+# Version bytes of every OpenFlow release (1.0 .. 1.5); anything else cannot start a HELLO.
+_WIRE_VERSIONS = frozenset(range(1, 7))
 _RUNTIME_TYPES = frozenset({hs.OFPT_ECHO_REQUEST, hs.OFPT_ECHO_REPLY, hs.OFPT_FEATURES_REPLY})
 
 # Event classes a message type may turn into without decoding it (None: decode to know).
@@ -188,6 +191,8 @@ class Datapath:
         self._send_q: deque[bytes] = deque()
         self._send_q_bytes = 0
         self._send_wake = hub.Event()
+        self._drained = hub.Event()
+        self._writing = False
         self._send_thread: hub.GreenThread | None = None
         self._pending: dict[int, _Pending] = {}
         self._parsers: dict[int, Any] = {}
@@ -314,14 +319,28 @@ class Datapath:
         self.generation_id = reply.generation_id
         return reply
 
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything queued has been written (at most ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while self.is_active and (self._send_q or self._writing):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._drained.clear()
+            self._drained.wait(left)
+        return not self._send_q
+
     def _send_loop(self) -> None:
         q = self._send_q
         sock = self.socket
         while self.is_active:
             if not q:
+                self._writing = False
+                self._drained.set()
                 self._send_wake.clear()
                 self._send_wake.wait()
                 continue
+            self._writing = True
             n = len(q)
             data = b"".join([q.popleft() for _ in range(n)]) if n > 1 else q.popleft()
             self._send_q_bytes -= len(data)
@@ -347,11 +366,8 @@ class Datapath:
             self._recv_loop()
         except hs.HandshakeError as exc:
             if exc.reply:
-                try:
-                    with hub.Timeout(1.0):
-                        self.socket.sendall(exc.reply)
-                except (OSError, hub.Timeout):
-                    pass
+                self.send(exc.reply)
+            self.flush(1.0)
             self.close(f"handshake failed: {exc.reason}")
         except OFPFramingError as exc:
             self.close(f"bad framing: {exc}")
@@ -368,17 +384,25 @@ class Datapath:
         size = self.config.recv_size
         counters = self.counters
         liveness = self.liveness
+        data = recv(size)
+        if data and data[0] not in _WIRE_VERSIONS:
+            # Not even an OpenFlow header: fail now rather than wait for the handshake timeout.
+            raise hs.HandshakeError(f"garbage instead of HELLO (first byte {data[0]:#04x})")
         while self.is_active:
-            data = recv(size)
             if not data:
                 return
-            liveness.last_rx = time.monotonic()
             counters.bytes_in += len(data)
-            for frame in framer.parse(data):
-                counters.msgs_in += 1
-                self._handle_frame(frame)
+            frames = framer.parse(data)
+            if frames:
+                # Only whole messages count as signs of life: a peer trickling the bytes
+                # of one endless message is as dead as a silent one.
+                liveness.last_rx = time.monotonic()
+                counters.msgs_in += len(frames)
+                for frame in frames:
+                    self._handle_frame(frame)
             if self.inflight >= self.config.inflight_max:
                 self._throttle()
+            data = recv(size)
 
     def _throttle(self) -> None:
         self.counters.throttled += 1
@@ -534,8 +558,7 @@ class Datapath:
         if not self.is_active:
             return
         self.is_active = False
-        was_main = self.handshake.state == MAIN_DISPATCHER
-        log = LOG.info if reason == "connection closed by peer" or was_main else LOG.warning
+        log = LOG.info if reason in _ORDERLY_CLOSE or reason.startswith("replaced") else LOG.warning
         log("%s disconnected: %s", self._label(), reason)
         self.handshake.close()
         try:
@@ -545,6 +568,7 @@ class Datapath:
         self.socket.close()
         self._send_wake.set()
         self._resume.set()
+        self._drained.set()
         if self._send_thread is not None and self._send_thread is not hub.getcurrent():
             hub.kill(self._send_thread)
         for pending in self._pending.values():

@@ -160,6 +160,22 @@ def server_ssl_context(certfile: str, keyfile: str, ca_certs: str | None = None)
     return ctx
 
 
+def client_ssl_context(
+    ca_certs: str | None = None, certfile: str | None = None, keyfile: str | None = None
+) -> ssl.SSLContext:
+    """A TLS client context: verifies the server against ``ca_certs`` (no host-name check,
+    switches connect to addresses), optionally presenting ``certfile``/``keyfile``."""
+    ctx = green_ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    if ca_certs:
+        ctx.load_verify_locations(ca_certs)
+    else:
+        ctx.verify_mode = ssl.CERT_NONE
+    if certfile:
+        ctx.load_cert_chain(certfile, keyfile)
+    return ctx
+
+
 class StreamServer:
     """Accept TCP (or TLS) connections and run ``handle(sock, addr)`` for each in a green thread.
 
@@ -234,6 +250,7 @@ class WSGIServer:
 
 __all__ = [
     "BoundedSemaphore",
+    "client_ssl_context",
     "Event",
     "GreenThread",
     "Queue",

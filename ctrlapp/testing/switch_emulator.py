@@ -223,7 +223,11 @@ class EmulatedSwitch:
                 self.role, self.generation_id = msg.role, msg.generation_id
             return [self._reply(p.OFPRoleReply(None, self.role, self.generation_id), msg)]
         if name == "OFPPortDescStatsRequest":
-            return [self._reply(p.OFPPortDescStatsReply(None, 0, list(self.ports.values())), msg)]
+            return [
+                self._reply(
+                    p.OFPPortDescStatsReply(None, body=list(self.ports.values()), flags=0), msg
+                )
+            ]
         if name == "OFPFlowMod":
             self.flows.apply(msg)
             return []
@@ -244,7 +248,14 @@ class EmulatedSwitch:
             return p.OFPSwitchFeatures(
                 None, self.dpid, 0, self.n_tables, 0xC7, 0xFFF, dict(self.ports)
             )
-        return p.OFPSwitchFeatures(None, self.dpid, 0, self.n_tables, 0, 0x4F)
+        return p.OFPSwitchFeatures(
+            None,
+            datapath_id=self.dpid,
+            n_buffers=0,
+            n_tables=self.n_tables,
+            auxiliary_id=0,
+            capabilities=0x4F,
+        )
 
     def packet_in_msg(
         self,
@@ -295,10 +306,12 @@ class SwitchEmulator:
         version: int = 4,
         ports: Iterable[int] = (1, 2, 3, 4),
         send_hello: bool = True,
+        ssl_context: Any = None,
     ) -> None:
         self.address = address
         self.switch = EmulatedSwitch(dpid, version, ports)
         self.send_hello = send_hello
+        self.ssl_context = ssl_context
         self.sock: Any = None
         self.threads: list[hub.GreenThread] = []
         self.connected = hub.Event()
@@ -313,6 +326,8 @@ class SwitchEmulator:
 
     def start(self) -> SwitchEmulator:
         self.sock = hub.connect(self.address, timeout=5)
+        if self.ssl_context is not None:
+            self.sock = self.ssl_context.wrap_socket(self.sock)
         self.connected.set()
         if self.send_hello:
             self.sock.sendall(self.switch.hello())
