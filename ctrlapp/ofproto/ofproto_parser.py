@@ -136,9 +136,22 @@ def _install_guard(cls: type, guard) -> None:
 
 
 class StructBase(StringifyMixin):
-    """Base of structures carried inside messages (match, action, instruction, port...)."""
+    """Base of structures carried inside messages (match, action, instruction, port...).
+
+    A subclass gives ``to_bytes()`` (its encoding); ``serialize(buf, offset)``,
+    Ryu's form, writes that at ``offset`` of a bytearray (appending when
+    ``offset == len(buf)``) and returns the number of bytes written.
+    """
 
     __slots__ = ()
+
+    def to_bytes(self) -> bytes:
+        raise NotImplementedError
+
+    def serialize(self, buf: bytearray, offset: int) -> int:
+        data = self.to_bytes()
+        buf[offset : offset + len(data)] = data
+        return len(data)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

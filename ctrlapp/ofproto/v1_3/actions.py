@@ -41,11 +41,6 @@ def _checked_len(buf: bytes | bytearray, offset: int, what: str, minimum: int) -
     return type_, length
 
 
-def _write(buf: bytearray, offset: int, data: bytes | bytearray) -> int:
-    buf[offset : offset + len(data)] = data
-    return len(data)
-
-
 def parse_list(parse, buf: bytes | bytearray, offset: int, end: int) -> list:
     """Decode consecutive structures between ``offset`` and ``end`` with ``parse(buf, offset)``."""
     items = []
@@ -57,12 +52,9 @@ def parse_list(parse, buf: bytes | bytearray, offset: int, end: int) -> list:
     return items
 
 
-def serialize_list(items: list, buf: bytearray, offset: int) -> int:
-    """Write ``items`` one after the other from ``offset``; return the bytes written."""
-    start = offset
-    for item in items:
-        offset += item.serialize(buf, offset)
-    return offset - start
+def serialize_list(items: list) -> bytes:
+    """The encodings of ``items``, one after the other."""
+    return b"".join([item.to_bytes() for item in items])
 
 
 # ---------------------------------------------------------------------------------
@@ -111,9 +103,12 @@ class OFPAction(StructBase):
         action = cls(*st.unpack_from(buf, offset)[2:])
         return action
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         values = [getattr(self, f) for f in self._FIELDS]
-        return _write(buf, offset, self._STRUCT.pack(self.type, self._STRUCT.size, *values))
+        return self._STRUCT.pack(self.type, self._STRUCT.size, *values)
+
+
+_OUTPUT_PACK = struct.Struct(ofproto.OFP_ACTION_OUTPUT_PACK_STR).pack
 
 
 @OFPAction.register(ofproto.OFPAT_OUTPUT)
@@ -132,10 +127,8 @@ class OFPActionOutput(OFPAction):
         self.port = port
         self.max_len = max_len
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        data = self._STRUCT.pack(0, 16, self.port, self.max_len)
-        buf[offset : offset + 16] = data
-        return 16
+    def to_bytes(self) -> bytes:
+        return _OUTPUT_PACK(0, 16, self.port, self.max_len)
 
 
 class _ActionNoArgs(OFPAction):
@@ -305,7 +298,7 @@ class OFPActionSetField(OFPAction):
             raise OFPMalformedMessage(f"set-field action of length {length} holds {end - offset}")
         return cls(**{key: value if mask is None else (value, mask)})
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         out = bytearray(4)
         value, mask = self.value if type(self.value) is tuple else (self.value, None)
         oxm_serialize(out, self.key, value, mask)
@@ -313,7 +306,7 @@ class OFPActionSetField(OFPAction):
         out += bytes(length - len(out))
         _TYPE_LEN.pack_into(out, 0, self.type, length)
         self.len = length
-        return _write(buf, offset, out)
+        return bytes(out)
 
     def to_jsondict(self) -> dict[str, Any]:
         value = self._encode_value(self.key, self.value)
@@ -347,10 +340,10 @@ class OFPActionExperimenter(OFPAction):
         (experimenter,) = struct.unpack_from("!I", buf, offset + 4)
         return cls(experimenter, bytes(buf[offset + 8 : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = 8 + len(self.data)
         head = _TYPE_LEN_ID.pack(self.type, self.len, self.experimenter)
-        return _write(buf, offset, head + self.data)
+        return head + self.data
 
 
 OFPActionExperimenterUnknown = OFPActionExperimenter
@@ -370,9 +363,9 @@ class OFPActionUnknown(OFPAction):
     def _parse_raw(cls, buf: bytes | bytearray, offset: int, type_: int, length: int):
         return cls(type_, bytes(buf[offset + 4 : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = 4 + len(self.data)
-        return _write(buf, offset, _TYPE_LEN.pack(self.type, self.len) + self.data)
+        return _TYPE_LEN.pack(self.type, self.len) + self.data
 
 
 # ---------------------------------------------------------------------------------
@@ -426,8 +419,8 @@ class OFPInstructionGotoTable(OFPInstruction):
         _expect(cls, length, 8)
         return cls(_GOTO.unpack_from(buf, offset)[2])
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        return _write(buf, offset, _GOTO.pack(self.type, 8, self.table_id))
+    def to_bytes(self) -> bytes:
+        return _GOTO.pack(self.type, 8, self.table_id)
 
 
 @OFPInstruction.register(ofproto.OFPIT_WRITE_METADATA)
@@ -449,9 +442,9 @@ class OFPInstructionWriteMetadata(OFPInstruction):
         _expect(cls, length, 24)
         return cls(*_WRITE_METADATA.unpack_from(buf, offset)[2:])
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         data = _WRITE_METADATA.pack(self.type, 24, self.metadata, self.metadata_mask)
-        return _write(buf, offset, data)
+        return data
 
 
 @OFPInstruction.register(
@@ -474,14 +467,11 @@ class OFPInstructionActions(OFPInstruction):
         actions = parse_list(OFPAction.parser, buf, offset + 8, offset + length)
         return cls(type_, actions, length)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        out = bytearray(8)
-        for action in self.actions:
-            action.serialize(out, len(out))
-        length = len(out)
-        _INST_ACTIONS.pack_into(out, 0, self.type, length)
+    def to_bytes(self) -> bytes:
+        body = b"".join([action.to_bytes() for action in self.actions])
+        length = 8 + len(body)
         self.len = length
-        return _write(buf, offset, out)
+        return _INST_ACTIONS.pack(self.type, length) + body
 
 
 @OFPInstruction.register(ofproto.OFPIT_METER)
@@ -500,8 +490,8 @@ class OFPInstructionMeter(OFPInstruction):
         _expect(cls, length, 8)
         return cls(_TYPE_LEN_ID.unpack_from(buf, offset)[2])
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        return _write(buf, offset, _TYPE_LEN_ID.pack(self.type, 8, self.meter_id))
+    def to_bytes(self) -> bytes:
+        return _TYPE_LEN_ID.pack(self.type, 8, self.meter_id)
 
 
 @OFPInstruction.register(ofproto.OFPIT_EXPERIMENTER)
@@ -523,10 +513,10 @@ class OFPInstructionExperimenter(OFPInstruction):
         (experimenter,) = struct.unpack_from("!I", buf, offset + 4)
         return cls(experimenter, bytes(buf[offset + 8 : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = 8 + len(self.data)
         head = _TYPE_LEN_ID.pack(self.type, self.len, self.experimenter)
-        return _write(buf, offset, head + self.data)
+        return head + self.data
 
 
 class OFPInstructionUnknown(OFPInstruction):
@@ -543,6 +533,6 @@ class OFPInstructionUnknown(OFPInstruction):
     def _parse(cls, buf, offset, type_, length):
         return cls(type_, bytes(buf[offset + 4 : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = 4 + len(self.data)
-        return _write(buf, offset, _TYPE_LEN.pack(self.type, self.len) + self.data)
+        return _TYPE_LEN.pack(self.type, self.len) + self.data

@@ -131,6 +131,11 @@ _TEXT_TO_BIN[_IPV6] = addrconv.ipv6.text_to_bin
 _BY_HEADER: dict[int, tuple[str, int, Any]] = {}
 # name -> (field number, header without mask, header with mask, encoder)
 _BY_NAME: dict[str, tuple[int, int, int, Any]] = {}
+# name -> (packed header without mask, packed header with mask, encoder), for encoding
+_PACKED_HEADERS: dict[str, tuple[bytes, bytes, Any]] = {}
+# Third header byte (field << 1 | has-mask) of an OPENFLOW_BASIC OXM -> its only valid
+# length byte; lets the decoder check a match without creating objects.
+_BASIC_LENGTH = [-1] * 256
 
 
 def _build_tables() -> None:
@@ -142,6 +147,9 @@ def _build_tables() -> None:
         _BY_HEADER[masked >> 8] = (name, size, _DECODERS[kind])
         enc = _int_encoder(size) if kind == _INT else _text_encoder(_TEXT_TO_BIN[kind], size)
         _BY_NAME[name] = (field, plain, masked, enc)
+        _PACKED_HEADERS[name] = (_I.pack(plain), _I.pack(masked), enc)
+        _BASIC_LENGTH[(plain >> 8) & 0xFF] = size
+        _BASIC_LENGTH[(masked >> 8) & 0xFF] = 2 * size
 
 
 _build_tables()
@@ -230,6 +238,61 @@ def _sort_key(item: tuple[str, Any]) -> int:
     return 0x10000
 
 
+def _check_oxms(buf: bytes | bytearray, pos: int, end: int) -> None:
+    """Check every OXM TLV between ``pos`` and ``end`` without decoding values."""
+    basic_length = _BASIC_LENGTH
+    while pos < end:
+        if pos + 4 > end:
+            raise OFPMalformedMessage(f"OXM header at {pos} runs past the match")
+        length = buf[pos + 3]
+        if buf[pos] == 0x80 and buf[pos + 1] == 0x00:
+            expected = basic_length[buf[pos + 2]]
+            if expected != -1 and length != expected:
+                # oxm_parse names the field in the error
+                oxm_parse(buf, pos, end)
+        elif buf[pos] == 0xFF and buf[pos + 1] == 0xFF and length < 4:
+            raise OFPMalformedMessage(f"experimenter OXM of length {length} has no experimenter id")
+        pos += 4 + length
+        if pos > end:
+            raise OFPMalformedMessage(f"OXM of length {length} runs past the match")
+
+
+def _decode_oxms(buf: bytes, pos: int, end: int) -> list[tuple[str, Any]]:
+    fields = []
+    unpack = _I.unpack_from
+    by_header = _BY_HEADER
+    while pos < end:
+        (header,) = unpack(buf, pos)
+        known = by_header.get(header >> 8)
+        if known is not None and not header & 0x100:
+            name, size, decode = known
+            stop = pos + 4 + size
+            fields.append((name, decode(buf[pos + 4 : stop])))
+            pos = stop
+            continue
+        name, value, mask, pos = oxm_parse(buf, pos, end)
+        fields.append((name, value if mask is None else (value, mask)))
+    return fields
+
+
+def _encode_oxms(fields: list[tuple[str, Any]]) -> bytes:
+    parts = []
+    headers = _PACKED_HEADERS
+    for name, value in fields:
+        known = headers.get(name)
+        if known is None or type(value) is tuple:
+            out = bytearray()
+            mask = None
+            if type(value) is tuple:
+                value, mask = value
+            oxm_serialize(out, name, value, mask)
+            parts.append(bytes(out))
+        else:
+            parts.append(known[0])
+            parts.append(known[2](value))
+    return b"".join(parts)
+
+
 class OFPMatch(StructBase):
     """``ofp_match`` of type OFPMT_OXM.
 
@@ -237,9 +300,13 @@ class OFPMatch(StructBase):
     (or ``(value, mask)``), ``'x' in match``, ``match.get(name, default)``,
     ``match.items()``.  ``type`` and ``length`` hold the header fields of a
     decoded match (``length`` excludes the padding); ``serialize`` sets them.
+
+    A decoded match is checked (every TLV length) when decoded but its values
+    are converted only when first read; until then it re-encodes from the
+    bytes it was decoded from.
     """
 
-    __slots__ = ("type", "length", "_fields2")
+    __slots__ = ("type", "length", "_fields", "_wire")
 
     def __init__(
         self,
@@ -250,13 +317,27 @@ class OFPMatch(StructBase):
     ) -> None:
         self.type = ofproto.OFPMT_OXM if type_ is None else type_
         self.length = length
+        self._wire = None
         if _ordered_fields is not None:
-            self._fields2 = _ordered_fields
+            self._fields = _ordered_fields
         else:
             for name in kwargs:
                 if name not in _BY_NAME and not name.startswith("oxm_"):
                     raise KeyError(f"unknown match field {name!r}")
-            self._fields2 = sorted(kwargs.items(), key=_sort_key)
+            self._fields = (
+                sorted(kwargs.items(), key=_sort_key) if len(kwargs) > 1 else list(kwargs.items())
+            )
+
+    @property
+    def _fields2(self) -> list[tuple[str, Any]]:
+        """The ``(name, value)`` list (Ryu's attribute name)."""
+        fields = self._fields
+        if fields is None:
+            wire = self._wire
+            fields = self._fields = _decode_oxms(wire, 4, len(wire))
+            # The caller may change the list, so the wire form no longer speaks for it.
+            self._wire = None
+        return fields
 
     # -- mapping view -----------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -328,42 +409,30 @@ class OFPMatch(StructBase):
         end = offset + length
         if end > len(buf):
             raise OFPTruncatedMessage(f"match of length {length} runs past its container")
-        fields = []
-        pos = offset + 4
-        unpack = _I.unpack_from
-        by_header = _BY_HEADER
-        while pos < end:
-            # The common case (a well-formed basic field) is inlined; anything
-            # else goes through oxm_parse, which also explains the error.
-            if pos + 4 <= end:
-                (header,) = unpack(buf, pos)
-                known = by_header.get(header >> 8)
-                if known is not None and not header & 0x100:
-                    name, size, decode = known
-                    stop = pos + 4 + size
-                    if (header & 0xFF) == size and stop <= end:
-                        fields.append((name, decode(bytes(buf[pos + 4 : stop]))))
-                        pos = stop
-                        continue
-            name, value, mask, pos = oxm_parse(buf, pos, end)
-            fields.append((name, value if mask is None else (value, mask)))
+        _check_oxms(buf, offset + 4, end)
         match = cls.__new__(cls)
         match.type = type_
         match.length = length
-        match._fields2 = fields
+        match._fields = None
+        match._wire = buf[offset:end] if type(buf) is bytes else bytes(buf[offset:end])
         return match
+
+    def to_bytes(self) -> bytes:
+        """The encoded match, padding included; sets ``length``."""
+        wire = self._wire
+        if wire is None:
+            body = _encode_oxms(self._fields)
+            length = 4 + len(body)
+            self.length = length
+            return _MATCH_HEADER.pack(self.type, length) + body + _PAD[-length % 8]
+        self.length = len(wire)
+        return wire + _PAD[-len(wire) % 8]
 
     def serialize(self, buf: bytearray, offset: int) -> int:
         """Write the match (padded to 8 bytes) at ``offset``; return the padded length."""
-        out = bytearray(b"\x00\x00\x00\x00")
-        for name, value in self._fields2:
-            if type(value) is tuple:
-                oxm_serialize(out, name, value[0], value[1])
-            else:
-                oxm_serialize(out, name, value)
-        length = len(out)
-        _MATCH_HEADER.pack_into(out, 0, self.type, length)
-        self.length = length
-        out += bytes(-length % 8)
-        buf[offset : offset + len(out)] = out
-        return len(out)
+        data = self.to_bytes()
+        buf[offset : offset + len(data)] = data
+        return len(data)
+
+
+_PAD = tuple(bytes(n) for n in range(8))

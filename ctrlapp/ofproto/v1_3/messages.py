@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 from typing import Any, ClassVar
 
-from ctrlapp.exception import OFPMalformedMessage, OFPTruncatedMessage
+from ctrlapp.exception import OFPEncodeError, OFPMalformedMessage, OFPTruncatedMessage
 from ctrlapp.lib import addrconv
 from ctrlapp.ofproto import ofproto_v1_3 as ofproto
 from ctrlapp.ofproto.ofproto_common import OFP_HEADER_SIZE, OFP_HEADER_STRUCT, OFP_NO_BUFFER
@@ -130,7 +130,7 @@ class OFPHello(MsgBase):
 
     def _serialize_body(self) -> None:
         for elem in self.elements:
-            elem.serialize(self.buf, len(self.buf))
+            self.buf += elem.to_bytes()
 
 
 @_msg(ofproto.OFPT_ECHO_REQUEST)
@@ -357,7 +357,7 @@ class OFPPacketIn(MsgBase):
         start = _match_end(buf, _PACKET_IN_END, match) + 2
         if start > msg_len:
             raise OFPTruncatedMessage("PACKET_IN ends inside the padding after its match")
-        msg_.data = bytes(buf[start:msg_len])
+        msg_.data = buf[start:msg_len] if type(buf) is bytes else bytes(buf[start:msg_len])
         return msg_
 
     def _serialize_body(self) -> None:
@@ -365,7 +365,7 @@ class OFPPacketIn(MsgBase):
         buf += _PACKET_IN.pack(
             self.buffer_id, self.total_len, self.reason, self.table_id, self.cookie
         )
-        self.match.serialize(buf, len(buf))
+        buf += self.match.to_bytes()
         buf += b"\x00\x00"
         if self.data:
             buf += self.data
@@ -429,7 +429,7 @@ class OFPFlowRemoved(MsgBase):
 
     def _serialize_body(self) -> None:
         self.buf += _FLOW_REMOVED.pack(*(getattr(self, f) for f in _FLOW_REMOVED_FIELDS))
-        (self.match if self.match is not None else OFPMatch()).serialize(self.buf, len(self.buf))
+        self.buf += (self.match if self.match is not None else OFPMatch()).to_bytes()
 
 
 _PORT_STATUS = struct.Struct("!B7x")
@@ -456,7 +456,7 @@ class OFPPortStatus(MsgBase):
 
     def _serialize_body(self) -> None:
         self.buf += _PORT_STATUS.pack(self.reason)
-        self.desc.serialize(self.buf, len(self.buf))
+        self.buf += self.desc.to_bytes()
 
 
 # ---------------------------------------------------------------------------------
@@ -481,7 +481,10 @@ class OFPPacketOut(MsgBase):
         data: bytes | None = None,
         actions_len: int | None = None,
     ) -> None:
-        super().__init__(datapath)
+        self.datapath = datapath
+        self.version = _VERSION
+        self.msg_type = ofproto.OFPT_PACKET_OUT
+        self.msg_len = self.xid = self.buf = None
         self.buffer_id = buffer_id
         self.in_port = in_port
         self.actions_len = actions_len
@@ -501,36 +504,35 @@ class OFPPacketOut(MsgBase):
         return _finish(msg_, version, msg_type, msg_len, xid, buf)
 
     def serialize(self) -> None:
-        # The per-packet path: one header+body struct, the actions, the data.
-        buf = bytearray(_PACKET_OUT_HEAD.size)
-        for action in self.actions or ():
-            action.serialize(buf, len(buf))
-        actions_len = len(buf) - _PACKET_OUT_HEAD.size
-        if self.data:
-            buf += self.data
-        if self.xid is None:
-            self.xid = 0
+        # The per-packet path: one pack for header and fixed body, then actions and data.
+        actions = self.actions
+        if not actions:
+            body = b""
+        elif len(actions) == 1:
+            body = actions[0].to_bytes()
+        else:
+            body = b"".join([action.to_bytes() for action in actions])
+        data = self.data or b""
+        xid = self.xid
+        if xid is None:
+            xid = self.xid = 0
+        buffer_id = self.buffer_id
+        length = _PACKET_OUT_HEAD.size + len(body) + len(data)
         try:
-            _PACKET_OUT_HEAD.pack_into(
-                buf,
-                0,
+            head = _PACKET_OUT_HEAD.pack(
                 _VERSION,
                 ofproto.OFPT_PACKET_OUT,
-                len(buf),
-                self.xid,
-                OFP_NO_BUFFER if self.buffer_id is None else self.buffer_id,
+                length,
+                xid,
+                OFP_NO_BUFFER if buffer_id is None else buffer_id,
                 self.in_port,
-                actions_len,
+                len(body),
             )
         except struct.error as exc:
-            from ctrlapp.exception import OFPEncodeError
-
             raise OFPEncodeError(f"OFPPacketOut: {exc}") from exc
-        self.version = _VERSION
-        self.msg_type = ofproto.OFPT_PACKET_OUT
-        self.msg_len = len(buf)
-        self.actions_len = actions_len
-        self.buf = buf
+        self.msg_len = length
+        self.actions_len = len(body)
+        self.buf = bytearray(b"".join((head, body, data)))
 
 
 _FLOW_MOD = struct.Struct(ofproto.OFP_FLOW_MOD_PACK_STR0)
@@ -576,7 +578,10 @@ class OFPFlowMod(MsgBase):
         match: OFPMatch | None = None,
         instructions: list[OFPInstruction] | None = None,
     ) -> None:
-        super().__init__(datapath)
+        self.datapath = datapath
+        self.version = _VERSION
+        self.msg_type = ofproto.OFPT_FLOW_MOD
+        self.msg_len = self.xid = self.buf = None
         self.cookie = cookie
         self.cookie_mask = cookie_mask
         self.table_id = table_id
@@ -601,21 +606,20 @@ class OFPFlowMod(MsgBase):
         return _finish(msg_, version, msg_type, msg_len, xid, buf)
 
     def serialize(self) -> None:
-        # The per-flow path: header and fixed body in one pack, then match and instructions.
-        buf = bytearray(_FLOW_MOD_MATCH)
-        self.match.serialize(buf, _FLOW_MOD_MATCH)
-        for inst in self.instructions:
-            inst.serialize(buf, len(buf))
-        if self.xid is None:
-            self.xid = 0
+        # The per-flow path: one pack for header and fixed body, then match and instructions.
+        match = self.match.to_bytes()
+        instructions = self.instructions
+        body = b"".join([inst.to_bytes() for inst in instructions]) if instructions else b""
+        length = _FLOW_MOD_MATCH + len(match) + len(body)
+        xid = self.xid
+        if xid is None:
+            xid = self.xid = 0
         try:
-            _FLOW_MOD_HEAD.pack_into(
-                buf,
-                0,
+            head = _FLOW_MOD_HEAD.pack(
                 _VERSION,
                 ofproto.OFPT_FLOW_MOD,
-                len(buf),
-                self.xid,
+                length,
+                xid,
                 self.cookie,
                 self.cookie_mask,
                 self.table_id,
@@ -629,13 +633,9 @@ class OFPFlowMod(MsgBase):
                 self.flags,
             )
         except struct.error as exc:
-            from ctrlapp.exception import OFPEncodeError
-
             raise OFPEncodeError(f"OFPFlowMod: {exc}") from exc
-        self.version = _VERSION
-        self.msg_type = ofproto.OFPT_FLOW_MOD
-        self.msg_len = len(buf)
-        self.buf = buf
+        self.msg_len = length
+        self.buf = bytearray(b"".join((head, match, body)))
 
 
 _GROUP_MOD = struct.Struct(ofproto.OFP_GROUP_MOD_PACK_STR)
@@ -669,7 +669,7 @@ class OFPGroupMod(MsgBase):
     def _serialize_body(self) -> None:
         self.buf += _GROUP_MOD.pack(self.command, self.type, self.group_id)
         for bucket in self.buckets:
-            bucket.serialize(self.buf, len(self.buf))
+            self.buf += bucket.to_bytes()
 
 
 @_msg(ofproto.OFPT_PORT_MOD)
@@ -752,7 +752,7 @@ class OFPMeterMod(MsgBase):
     def _serialize_body(self) -> None:
         self.buf += _METER_MOD.pack(self.command, self.flags, self.meter_id)
         for band in self.bands:
-            band.serialize(self.buf, len(self.buf))
+            self.buf += band.to_bytes()
 
 
 # ---------------------------------------------------------------------------------
@@ -804,7 +804,7 @@ class OFPQueueGetConfigReply(MsgBase):
     def _serialize_body(self) -> None:
         self.buf += _QUEUE_GET_CONFIG.pack(self.port)
         for queue in self.queues:
-            queue.serialize(self.buf, len(self.buf))
+            self.buf += queue.to_bytes()
 
 
 class _Role(_FixedMsg):

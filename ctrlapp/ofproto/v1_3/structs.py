@@ -33,11 +33,6 @@ _QUEUE_PROP_EXPERIMENTER = struct.Struct("!HH4xI4x")
 _I = struct.Struct("!I")
 
 
-def _write(buf: bytearray, offset: int, data: bytes | bytearray) -> int:
-    buf[offset : offset + len(data)] = data
-    return len(data)
-
-
 def _bounded(buf, offset: int, length: int, minimum: int, what: str) -> int:
     if length < minimum:
         raise OFPMalformedMessage(f"{what} length {length} is below its fixed size {minimum}")
@@ -105,7 +100,7 @@ class OFPPort(StructBase):
         values[2] = values[2].rstrip(b"\0")
         return cls(*values)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         name = self.name.encode() if isinstance(self.name, str) else bytes(self.name)
         if len(name) > ofproto.OFP_MAX_PORT_NAME_LEN:
             raise OFPEncodeError(f"port name {name!r} is longer than 16 bytes")
@@ -122,7 +117,7 @@ class OFPPort(StructBase):
             self.curr_speed,
             self.max_speed,
         )
-        return _write(buf, offset, data)
+        return data
 
     def _replace(self, **kwargs: Any) -> OFPPort:
         """A copy with some fields changed (the namedtuple method Ryu apps use)."""
@@ -160,13 +155,10 @@ class OFPBucket(StructBase):
         actions = parse_list(OFPAction.parser, buf, offset + _BUCKET.size, end)
         return cls(weight, watch_port, watch_group, actions, length)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        out = bytearray(_BUCKET.size)
-        for action in self.actions:
-            action.serialize(out, len(out))
-        self.len = len(out)
-        _BUCKET.pack_into(out, 0, self.len, self.weight, self.watch_port, self.watch_group)
-        return _write(buf, offset, out)
+    def to_bytes(self) -> bytes:
+        body = b"".join([action.to_bytes() for action in self.actions])
+        self.len = _BUCKET.size + len(body)
+        return _BUCKET.pack(self.len, self.weight, self.watch_port, self.watch_group) + body
 
 
 # ---------------------------------------------------------------------------------
@@ -218,9 +210,9 @@ class OFPMeterBandDrop(OFPMeterBandHeader):
         _exact(cls, length, _BAND_DROP.size)
         return cls(*_BAND_DROP.unpack_from(buf, offset)[2:])
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         data = _BAND_DROP.pack(self.type, 16, self.rate, self.burst_size)
-        return _write(buf, offset, data)
+        return data
 
 
 @_band(ofproto.OFPMBT_DSCP_REMARK)
@@ -248,9 +240,9 @@ class OFPMeterBandDscpRemark(OFPMeterBandHeader):
         _exact(cls, length, _BAND_DSCP.size)
         return cls(*_BAND_DSCP.unpack_from(buf, offset)[2:])
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         data = _BAND_DSCP.pack(self.type, 16, self.rate, self.burst_size, self.prec_level)
-        return _write(buf, offset, data)
+        return data
 
 
 @_band(ofproto.OFPMBT_EXPERIMENTER)
@@ -281,12 +273,12 @@ class OFPMeterBandExperimenter(OFPMeterBandHeader):
         data = bytes(buf[offset + _BAND_EXPERIMENTER.size : offset + length])
         return cls(rate, burst, experimenter, data)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = _BAND_EXPERIMENTER.size + len(self.data)
         head = _BAND_EXPERIMENTER.pack(
             self.type, self.len, self.rate, self.burst_size, self.experimenter
         )
-        return _write(buf, offset, head + self.data)
+        return head + self.data
 
 
 class OFPMeterBandUnknown(OFPMeterBandHeader):
@@ -308,10 +300,10 @@ class OFPMeterBandUnknown(OFPMeterBandHeader):
         _, _, rate, burst = _BAND.unpack_from(buf, offset)
         return cls(type_, rate, burst, bytes(buf[offset + _BAND.size : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = _BAND.size + len(self.data)
         head = _BAND.pack(self.type, self.len, self.rate, self.burst_size)
-        return _write(buf, offset, head + self.data)
+        return head + self.data
 
 
 # ---------------------------------------------------------------------------------
@@ -345,8 +337,8 @@ class _QueuePropRate(OFPQueueProp):
         _exact(cls, length, _QUEUE_PROP_RATE.size)
         return cls(_QUEUE_PROP_RATE.unpack_from(buf, offset)[2])
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        return _write(buf, offset, _QUEUE_PROP_RATE.pack(self.property, 16, self.rate))
+    def to_bytes(self) -> bytes:
+        return _QUEUE_PROP_RATE.pack(self.property, 16, self.rate)
 
 
 class OFPQueuePropMinRate(_QueuePropRate):
@@ -388,10 +380,10 @@ class OFPQueuePropExperimenter(OFPQueueProp):
         start = offset + _QUEUE_PROP_EXPERIMENTER.size
         return cls(experimenter, bytes(buf[start : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = _QUEUE_PROP_EXPERIMENTER.size + len(self.data)
         head = _QUEUE_PROP_EXPERIMENTER.pack(self.property, self.len, self.experimenter)
-        return _write(buf, offset, head + self.data)
+        return head + self.data
 
 
 OFPQueueProp._TYPES[ofproto.OFPQT_EXPERIMENTER] = OFPQueuePropExperimenter
@@ -411,9 +403,9 @@ class OFPQueuePropUnknown(OFPQueueProp):
     def _parse(cls, buf, offset, prop, length):
         return cls(prop, bytes(buf[offset + _QUEUE_PROP.size : offset + length]))
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.len = _QUEUE_PROP.size + len(self.data)
-        return _write(buf, offset, _QUEUE_PROP.pack(self.property, self.len) + self.data)
+        return _QUEUE_PROP.pack(self.property, self.len) + self.data
 
 
 class OFPPacketQueue(StructBase):
@@ -440,13 +432,10 @@ class OFPPacketQueue(StructBase):
         properties = parse_list(OFPQueueProp.parser, buf, offset + _QUEUE.size, end)
         return cls(queue_id, port, properties, length)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
-        out = bytearray(_QUEUE.size)
-        for prop in self.properties:
-            prop.serialize(out, len(out))
-        self.len = len(out)
-        _QUEUE.pack_into(out, 0, self.queue_id, self.port, self.len)
-        return _write(buf, offset, out)
+    def to_bytes(self) -> bytes:
+        body = b"".join([prop.to_bytes() for prop in self.properties])
+        self.len = _QUEUE.size + len(body)
+        return _QUEUE.pack(self.queue_id, self.port, self.len) + body
 
 
 # ---------------------------------------------------------------------------------
@@ -494,13 +483,13 @@ class OFPHelloElemVersionBitmap(OFPHelloElemHeader):
             versions.extend(32 * i + bit for bit in range(32) if word >> bit & 1)
         return cls(versions, length=length)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         words = [0] * max(self._words, max(self.versions, default=0) // 32 + 1)
         for v in self.versions:
             words[v // 32] |= 1 << (v % 32)
         self.length = 4 + 4 * len(words)
         out = _TYPE_LEN.pack(self.type, self.length) + struct.pack(f"!{len(words)}I", *words)
-        return _write(buf, offset, out + bytes(-len(out) % 8))
+        return out + bytes(-len(out) % 8)
 
 
 class OFPHelloElemUnknown(OFPHelloElemHeader):
@@ -513,7 +502,7 @@ class OFPHelloElemUnknown(OFPHelloElemHeader):
         self.data = bytes(data)
         self.length = 4 + len(self.data)
 
-    def serialize(self, buf: bytearray, offset: int) -> int:
+    def to_bytes(self) -> bytes:
         self.length = 4 + len(self.data)
         out = _TYPE_LEN.pack(self.type, self.length) + self.data
-        return _write(buf, offset, out + bytes(-len(out) % 8))
+        return out + bytes(-len(out) % 8)
