@@ -631,6 +631,8 @@ class tcp(packet_base.PacketBase):
         opts = _serialize_options(self.option) if self.option else b""
         if len(opts) % 4:
             opts += bytes(4 - len(opts) % 4)
+        if len(opts) > 40:
+            raise ValueError(f"{len(opts)} bytes of options; a TCP header holds 40")
         offset = self.offset or (20 + len(opts)) >> 2
         head = (
             self.src_port,
