@@ -340,11 +340,11 @@ class Runtime:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``ctrlapp-manager`` and ``python -m ctrlapp``."""
-    from ctrlapp.lib import hub
-
     try:
         args, app_sections = resolve_options(argv)
         setup_logging(args.log_level, args.log_format)
+        from ctrlapp.lib import hub
+
         hub.patch()
         runtime = Runtime(args, app_sections)
         runtime.start()
@@ -362,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     # Signal handlers only record the request; the shutdown itself runs here, on the
     # loop, where it may wait for apps to drain their queues.
+    from ctrlapp.lib import hub
+
     while not stopping:
         hub.sleep(0.2)
     logging.getLogger(__name__).info("signal %d: shutting down", stopping[0])

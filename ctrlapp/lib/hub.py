@@ -15,11 +15,16 @@ Tests that run in-process use the green primitives here and need no patching.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import ssl
 import warnings
 from collections.abc import Callable
 from typing import Any
+
+# eventlet's green DNS pulls in dnspython (half a second of start-up) for name
+# lookups the controller does not make on its data path.
+os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")
 
 with warnings.catch_warnings():
     # eventlet announces its own deprecation on import; users of ctrlapp cannot act on it.
@@ -205,13 +210,18 @@ class StreamServer:
 
     def _run(self, sock: socket.socket, addr: tuple) -> None:
         if self.ssl_context is not None:
+            tls = self.ssl_context.wrap_socket(
+                sock, server_side=True, do_handshake_on_connect=False
+            )
             try:
                 with Timeout(self.handshake_timeout):
-                    sock = self.ssl_context.wrap_socket(sock, server_side=True)
+                    tls.do_handshake()
             except (OSError, ssl.SSLError, Timeout) as exc:
                 LOG.warning("TLS handshake with %s failed: %s", addr, exc)
+                tls.close()
                 sock.close()
                 return
+            sock = tls
         self.handle(sock, addr)
 
     def serve_forever(self) -> None:

@@ -15,7 +15,8 @@ class Running:
         self.manager.load_apps(apps)
         self.manager.instantiate_apps()
         self.manager.start_apps()
-        cfg = ControllerConfig(listen_host="127.0.0.1", tcp_port=0, **config)
+        config.setdefault("tcp_port", 0)
+        cfg = ControllerConfig(listen_host="127.0.0.1", **config)
         self.controller = OpenFlowController(self.manager, cfg)
         self.controller.start()
         self.address = self.controller.tcp_address
