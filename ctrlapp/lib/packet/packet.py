@@ -41,11 +41,11 @@ class Packet(StringifyMixin):
 
     def _parse(self, cls: type | None) -> None:
         rest = self.data
-        total = len(rest)
+        end = len(rest)
         offsets = []
         protocols = self.protocols
         while cls is not None and rest:
-            start = total - len(rest)
+            start = end - len(rest)
             try:
                 proto, cls, rest = cls.parser(rest)
             except PacketParseError as exc:
@@ -54,6 +54,10 @@ class Packet(StringifyMixin):
             if proto is not None:
                 offsets.append(start)
                 protocols.append(proto)
+                # IPv4/IPv6 bound their payload by a length field and keep the
+                # bytes after it (Ethernet padding) in ``_trailer``: the rest
+                # then ends that much before the previous one did.
+                end -= len(getattr(proto, "_trailer", b""))
         if rest:
             protocols.append(bytes(rest))
         self._offsets = offsets
