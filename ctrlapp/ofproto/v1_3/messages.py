@@ -337,7 +337,7 @@ class OFPPacketIn(MsgBase):
         self.table_id = table_id
         self.cookie = cookie
         self.match = match
-        self.data = data
+        self.data = b"" if data is None else data
 
     @classmethod
     def parser(cls, datapath, version, msg_type, msg_len, xid, buf):
@@ -488,8 +488,8 @@ class OFPPacketOut(MsgBase):
         self.buffer_id = buffer_id
         self.in_port = in_port
         self.actions_len = actions_len
-        self.actions = actions
-        self.data = data
+        self.actions = [] if actions is None else actions
+        self.data = b"" if data is None else data
 
     @classmethod
     def parser(cls, datapath, version, msg_type, msg_len, xid, buf):

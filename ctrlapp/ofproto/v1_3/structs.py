@@ -66,6 +66,7 @@ class OFPPort(StructBase):
         "max_speed",
     )
     _fields = __slots__
+    _TYPE = {"ascii": ["hw_addr"]}
 
     def __init__(
         self,
@@ -465,7 +466,7 @@ class OFPHelloElemVersionBitmap(OFPHelloElemHeader):
 
     def __init__(self, versions: list[int], type_: Any = None, length: int | None = None) -> None:
         self.type = ofproto.OFPHET_VERSIONBITMAP
-        self.versions = list(versions)
+        self.versions = sorted(set(versions))
         words = max(self.versions, default=0) // 32 + 1
         # A decoded element may carry more (zero) bitmap words than its versions need.
         if length is not None:
