@@ -104,12 +104,7 @@ def test_corpus_round_trip(name, cls_name):
     assert decode(encode(msg)) == msg
 
 
-# OFPPort (ctrlapp.ofproto.v1_3.structs) does not declare hw_addr as text for its JSON
-# form yet, so a port-desc reply cannot come back from JSON; reported to its owner.
-JSON_FILES = {k: v for k, v in MULTIPART_FILES.items() if v != "OFPPortDescStatsReply"}
-
-
-@pytest.mark.parametrize(("name", "cls_name"), sorted(JSON_FILES.items()))
+@pytest.mark.parametrize(("name", "cls_name"), sorted(MULTIPART_FILES.items()))
 def test_corpus_json_round_trip(name, cls_name):
     data = (CORPUS / name).read_bytes()
     msg = decode(data)
