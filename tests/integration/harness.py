@@ -214,3 +214,17 @@ def run_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
+
+
+def single_switch_topo(hosts: int) -> Any:
+    """One switch s1 with hosts h1..hN (Mininet imported here, so collection works without it)."""
+    from mininet.topo import SingleSwitchTopo
+
+    return SingleSwitchTopo(hosts)
+
+
+def linear_topo(switches: int) -> Any:
+    """Switches s1..sK in a line, host hI on switch sI."""
+    from mininet.topo import LinearTopo
+
+    return LinearTopo(switches, 1)

@@ -5,16 +5,15 @@ hosts proves the whole path: OVS -> OpenFlow 1.3 -> decode -> app -> PACKET_OUT.
 """
 
 import pytest
-from mininet.topo import SingleSwitchTopo
 
-from tests.integration.harness import Network, ofctl_flows, wait_until
+from tests.integration.harness import Network, ofctl_flows, single_switch_topo, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 
 def test_switch_connects_and_hosts_ping_through_the_controller(controller_factory):
     ctl = controller_factory(["apps/example_hub.py"])
-    with Network(SingleSwitchTopo(3)) as net:
+    with Network(single_switch_topo(3)) as net:
         switches = wait_until(lambda: ctl.get("/v1/switches"), what="the switch to connect")
         assert switches[0]["dpid"] == "0000000000000001" and switches[0]["version"] == 4
         ports = wait_until(
