@@ -26,6 +26,12 @@ pick the subclass from the multipart type) and encodes with ``serialize()``.
   names) are ``str`` decoded as UTF-8 with ``surrogateescape`` after the
   trailing NULs are removed, so any byte string survives a round trip.
 
+Body structures (``OFPFlowStats``, ``OFPTableFeaturesStats``, properties,
+ids...) decode with ``parser(buf, offset) -> (structure, offset after it)``,
+since entries carry their length in different places or not at all, and
+encode with ``serialize() -> bytes``; the structures they contain (match,
+instructions, buckets, meter bands, ports) are those of :mod:`ctrlapp.ofproto.v1_3`.
+
 Errors: a body shorter than its fixed part, an entry whose length field is
 below its fixed size or runs past the message, a table-feature property whose
 length is below 4 or whose padding runs past its entry raise
@@ -58,9 +64,11 @@ __all__ = [
     "OFPExperimenterOxmId",
     "OFPExperimenterStatsReply",
     "OFPExperimenterStatsRequest",
+    "OFPExperimenterStatsRequestBase",
     "OFPFlowStats",
     "OFPFlowStatsReply",
     "OFPFlowStatsRequest",
+    "OFPFlowStatsRequestBase",
     "OFPGroupDescStats",
     "OFPGroupDescStatsReply",
     "OFPGroupDescStatsRequest",
@@ -353,14 +361,13 @@ def _parse_fixed_list(cls: type[_FixedStruct], buf: bytes, offset: int, end: int
     return items
 
 
-def _parse_until(parse, buf: bytes, offset: int, end: int, what: str) -> list:
-    """Decode structures with ``parse(buf, offset) -> (obj, next)`` until ``end``."""
+def _parse_all(parse, buf: bytes, offset: int) -> list:
+    """Decode structures with ``parse(buf, offset) -> (obj, next)`` up to the end of ``buf``."""
     items = []
+    end = len(buf)
     while offset < end:
         item, offset = parse(buf, offset)
         items.append(item)
-    if offset != end:
-        raise OFPMalformedMessage(f"the last {what} runs past its container")
     return items
 
 
@@ -378,9 +385,9 @@ def _parse_match(buf: bytes, offset: int, end: int) -> tuple[OFPMatch, int]:
     return match, after
 
 
-def _serialize_match(match: OFPMatch | None) -> bytes:
+def _serialize_match(match: OFPMatch) -> bytes:
     buf = bytearray()
-    (match if match is not None else OFPMatch()).serialize(buf, 0)
+    match.serialize(buf, 0)
     return bytes(buf)
 
 
@@ -792,7 +799,7 @@ class _IdListProp(OFPTableFeatureProp):
 
     @classmethod
     def _parse_body(cls, type_: int, length: int, body: bytes) -> OFPTableFeatureProp:
-        ids = _parse_until(cls._ID_CLASS.parser, body, 0, len(body), cls._ID_CLASS.__name__)
+        ids = _parse_all(cls._ID_CLASS.parser, body, 0)
         return cls(type_, length, ids)
 
     def _serialize_body(self) -> bytes:
@@ -964,13 +971,7 @@ class OFPTableFeaturesStats(StructBase):
     def parser(cls, buf: bytes, offset: int) -> tuple[OFPTableFeaturesStats, int]:
         length, table_id, name, *fields = _TABLE_FEATURES.unpack_from(buf, offset)
         end = _entry_bounds(buf, offset, length, _TABLE_FEATURES.size, "table features")
-        props = _parse_until(
-            OFPTableFeatureProp.parser,
-            buf[offset:end],
-            _TABLE_FEATURES.size,
-            length,
-            "table feature property",
-        )
+        props = _parse_all(OFPTableFeatureProp.parser, buf[offset:end], _TABLE_FEATURES.size)
         return cls(table_id, _text_in(name), *fields, properties=props, length=length), end
 
     def serialize(self) -> bytes:
@@ -1160,7 +1161,7 @@ class OFPMultipartReply(_MultipartMsg):
             if end != len(buf):
                 raise OFPMalformedMessage(f"{len(buf) - end} bytes after the {cls.__name__} body")
         else:
-            body = _parse_until(parse, buf, _MP_HEADER_END, len(buf), cls.__name__ + " entry")
+            body = _parse_all(parse, buf, _MP_HEADER_END)
         return cls(datapath, body, flags)
 
     def _encode_body(self) -> bytes:
@@ -1384,9 +1385,7 @@ class OFPTableFeaturesStatsRequest(OFPMultipartRequest):
 
     @classmethod
     def _decode_body(cls, datapath: Any, flags: int, buf: bytes) -> _MultipartMsg:
-        body = _parse_until(
-            OFPTableFeaturesStats.parser, buf, _MP_HEADER_END, len(buf), "table features"
-        )
+        body = _parse_all(OFPTableFeaturesStats.parser, buf, _MP_HEADER_END)
         return cls(datapath, flags, body)
 
     def _encode_body(self) -> bytes:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ctrlapp.exception import OFPMalformedMessage, OFPTruncatedMessage
+from ctrlapp.exception import OFPEncodeError, OFPMalformedMessage, OFPTruncatedMessage
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto import ofproto_v1_3 as ofp
 from ctrlapp.ofproto import ofproto_v1_3_parser as p
@@ -604,3 +604,52 @@ def test_match_running_past_flow_stats_entry():
     struct.pack_into("!I", wire, 4, XID)
     struct.pack_into("!H", wire, 16 + 48 + 2, 0x200)  # first entry's match length
     expect_malformed(bytes(wire))
+
+
+# -- objects that cannot be encoded ------------------------------------------------
+def test_encode_errors():
+    bad = [
+        p.OFPDescStatsReply(None, p.OFPDescStats(serial_num="x" * 33)),
+        p.OFPTableFeaturesStatsReply(None, [p.OFPTableFeaturesStats(name="n" * 33)]),
+        p.OFPGroupFeaturesStatsReply(None, p.OFPGroupFeaturesStats(1, 2, [1, 2, 3], [1, 2, 3, 4])),
+        p.OFPTableFeaturesStatsRequest(
+            None,
+            0,
+            [
+                p.OFPTableFeaturesStats(
+                    properties=[p.OFPTableFeaturePropOxm(oxm_ids=[p.OFPOxmId("no_such_field")])]
+                )
+            ],
+        ),
+        p.OFPTableFeaturesStatsRequest(
+            None,
+            0,
+            [
+                p.OFPTableFeaturesStats(
+                    properties=[p.OFPTableFeaturePropOxm(oxm_ids=[p.OFPOxmId(0xFFFF << 7)])]
+                )
+            ],
+        ),
+        p.OFPTableFeaturesStatsRequest(
+            None,
+            0,
+            [
+                p.OFPTableFeaturesStats(
+                    properties=[p.OFPTableFeaturePropNextTables(table_ids=[256])]
+                )
+            ],
+        ),
+        p.OFPPortStatsRequest(None, 0, port_no=-1),
+        p.OFPTableStatsReply(None, [p.OFPTableStats(table_id=256)]),
+    ]
+    for msg in bad:
+        with pytest.raises(OFPEncodeError):
+            msg.serialize()
+
+
+def test_oxm_id_lengths_from_field_sizes():
+    assert p.OFPOxmId("ipv6_src").serialize() == struct.pack("!I", 0x80003410)
+    assert p.OFPOxmId("ipv6_src", hasmask=True).serialize() == struct.pack("!I", 0x80003520)
+    assert p.OFPOxmId("vlan_vid", length=0).serialize() == struct.pack("!I", 0x80000C00)
+    # A field of another class has no known size: length 0 unless given.
+    assert p.OFPOxmId(0x0001 << 7 | 3).serialize() == struct.pack("!I", 0x00010600)
