@@ -364,22 +364,22 @@ def test_full_frame():
 
 macs = st.sampled_from(["08:00:27:1a:2b:3c", "00:00:00:00:00:01", "fe:ed:fa:ce:be:ef"])
 addrs = st.sampled_from(["0.0.0.0", "10.0.0.1", "192.0.2.77", "255.255.255.0"])
-typed = st.one_of(
-    st.tuples(st.just(53), st.integers(1, 8)),
-    st.tuples(st.sampled_from([1, 28, 50, 54]), addrs),
-    st.tuples(st.sampled_from([3, 6, 42]), st.lists(addrs, min_size=1, max_size=3)),
-    st.tuples(st.sampled_from([51, 58, 59]), st.integers(0, 2**32 - 1)),
-    st.tuples(st.sampled_from([26, 57]), st.integers(0, 2**16 - 1)),
-    st.tuples(st.sampled_from([12, 15, 56, 60]), st.sampled_from(["a", "host", "\u00e9t\u00e9"])),
-    st.tuples(st.just(55), st.lists(st.integers(1, 254), max_size=8)),
-    st.tuples(st.just(61), st.tuples(st.integers(0, 255), st.binary(min_size=1, max_size=8))),
-    st.tuples(st.just(82), st.lists(st.tuples(st.integers(1, 2), st.binary(max_size=6)))),
-    st.tuples(
-        st.just(121),
-        st.lists(st.tuples(st.sampled_from(["10.0.0.0/8", "0.0.0.0/0"]), addrs), max_size=2),
-    ),
-    st.tuples(st.integers(128, 254), st.binary(max_size=300)),
+# A fixed pool of typed option values keeps example generation cheap (one draw per option).
+_A = ["0.0.0.0", "10.0.0.1", "192.0.2.77", "255.255.255.0"]
+TYPED_POOL = (
+    [(53, t) for t in range(1, 9)]
+    + [(tag, a) for tag in (1, 28, 50, 54) for a in _A]
+    + [(tag, _A[: n + 1]) for tag in (3, 6, 42) for n in range(3)]
+    + [(tag, v) for tag in (51, 58, 59) for v in (0, 3600, 2**32 - 1)]
+    + [(tag, v) for tag in (26, 57) for v in (576, 1500, 65535)]
+    + [(tag, v) for tag in (12, 15, 56, 60) for v in ("a", "host", "\u00e9t\u00e9")]
+    + [(55, []), (55, [1, 3, 6, 15, 26, 28, 42, 121]), (55, list(range(1, 60)))]
+    + [(61, (1, MAC)), (61, (0, b"client-7")), (61, (255, b"\x00\x01"))]
+    + [(82, [(1, b"eth0/1"), (2, MAC)]), (82, [(1, b"")]), (82, [])]
+    + [(121, [("10.0.0.0/8", "10.0.0.1"), ("0.0.0.0/0", "10.0.0.254")]), (121, [])]
+    + [(200, b""), (201, b"\x01\x02\x03"), (254, bytes(range(256)) + bytes(44))]
 )
+typed = st.sampled_from(TYPED_POOL)
 
 
 @st.composite
