@@ -66,6 +66,7 @@ TCP_OPTION_KIND_FAST_OPEN_COOKIE = 34
 
 _HDR = struct.Struct("!HHIIHHHH")
 _KL = struct.Struct("!BB")
+_CSUM = struct.Struct("!H")
 
 
 class TCPOption(StringifyMixin):
@@ -127,8 +128,9 @@ class TCPOption(StringifyMixin):
     @classmethod
     def parse(cls, buf) -> tuple[TCPOption, bytes]:
         """Decode the option at the start of ``buf`` (Ryu's interface); return it and the rest."""
-        options = _parse_options(buf, 0, len(buf), 1)
-        opt = options[0]
+        if not buf:
+            raise PacketTruncatedError("no option in an empty buffer", "tcp")
+        opt = _parse_options(buf, 0, len(buf))[0]
         if isinstance(opt, (bytes, bytearray)):
             raise PacketTruncatedError("option length runs past the buffer", "tcp")
         return opt, buf[len(opt.serialize()) :]
@@ -136,9 +138,13 @@ class TCPOption(StringifyMixin):
 
 class _SingleByteOption(TCPOption):
     __slots__ = ()
+    _WIRE: ClassVar[bytes] = b""
+
+    def __init__(self, kind: int | None = None, length: int | None = None) -> None:
+        pass
 
     def serialize(self) -> bytes:
-        return bytes((self.kind,))
+        return self._WIRE
 
 
 class TCPOptionEndOfOptionList(_SingleByteOption):
@@ -146,6 +152,7 @@ class TCPOptionEndOfOptionList(_SingleByteOption):
 
     __slots__ = ()
     kind = TCP_OPTION_KIND_END_OF_OPTION_LIST
+    _WIRE = b"\x00"
 
 
 class TCPOptionNoOperation(_SingleByteOption):
@@ -153,6 +160,7 @@ class TCPOptionNoOperation(_SingleByteOption):
 
     __slots__ = ()
     kind = TCP_OPTION_KIND_NO_OPERATION
+    _WIRE = b"\x01"
 
 
 class TCPOptionMaximumSegmentSize(TCPOption):
@@ -162,6 +170,12 @@ class TCPOptionMaximumSegmentSize(TCPOption):
     kind = TCP_OPTION_KIND_MAXIMUM_SEGMENT_SIZE
     _ARGS = ("max_seg_size",)
     _STRUCT = struct.Struct("!BBH")
+
+    def __init__(self, max_seg_size: int, kind: int | None = None, length: int | None = None):
+        self.max_seg_size = max_seg_size
+
+    def serialize(self) -> bytes:
+        return self._STRUCT.pack(2, 4, self.max_seg_size)
 
     @classmethod
     def _decode(cls, buf, off, length):
@@ -180,6 +194,12 @@ class TCPOptionWindowScale(TCPOption):
     _ARGS = ("shift_cnt",)
     _STRUCT = struct.Struct("!BBB")
 
+    def __init__(self, shift_cnt: int, kind: int | None = None, length: int | None = None):
+        self.shift_cnt = shift_cnt
+
+    def serialize(self) -> bytes:
+        return bytes((3, 3, self.shift_cnt))
+
     @classmethod
     def _decode(cls, buf, off, length):
         if length != 3:
@@ -196,6 +216,12 @@ class TCPOptionSACKPermitted(TCPOption):
     kind = TCP_OPTION_KIND_SACK_PERMITTED
     _STRUCT = struct.Struct("!BB")
 
+    def __init__(self, kind: int | None = None, length: int | None = None) -> None:
+        pass
+
+    def serialize(self) -> bytes:
+        return b"\x04\x02"
+
     @classmethod
     def _decode(cls, buf, off, length):
         return cls.__new__(cls) if length == 2 else None
@@ -208,8 +234,10 @@ class TCPOptionSACK(TCPOption):
     kind = TCP_OPTION_KIND_SACK
     _ARGS = ("blocks",)
 
-    def __init__(self, blocks: list[tuple[int, int]], **kwargs: Any) -> None:
-        super().__init__([tuple(b) for b in blocks], **kwargs)
+    def __init__(
+        self, blocks: list[tuple[int, int]], kind: int | None = None, length: int | None = None
+    ) -> None:
+        self.blocks = [tuple(b) for b in blocks]
 
     @classmethod
     def _decode(cls, buf, off, length):
@@ -256,6 +284,15 @@ class TCPOptionTimestamps(TCPOption):
     _ARGS = ("ts_val", "ts_ecr")
     _STRUCT = struct.Struct("!BBII")
     _VALUES = struct.Struct("!II")
+
+    def __init__(
+        self, ts_val: int, ts_ecr: int, kind: int | None = None, length: int | None = None
+    ) -> None:
+        self.ts_val = ts_val
+        self.ts_ecr = ts_ecr
+
+    def serialize(self) -> bytes:
+        return self._STRUCT.pack(8, 10, self.ts_val, self.ts_ecr)
 
     @classmethod
     def _decode(cls, buf, off, length):
@@ -500,28 +537,25 @@ _DECODERS: dict[int, Callable[[Any, int, int], TCPOption | None]] = {
 }
 
 
-def _parse_options(buf, off: int, end: int, limit: int = 40) -> list:
+def _parse_options(buf, off: int, end: int) -> list:
     options: list = []
+    append = options.append
     decoders = _DECODERS
-    while off < end and len(options) < limit:
+    nop = TCPOptionNoOperation
+    eol = TCPOptionEndOfOptionList
+    while off < end:
         kind = buf[off]
-        if kind == TCP_OPTION_KIND_NO_OPERATION:
-            options.append(TCPOptionNoOperation.__new__(TCPOptionNoOperation))
-            off += 1
-            continue
-        if kind == TCP_OPTION_KIND_END_OF_OPTION_LIST:
-            options.append(TCPOptionEndOfOptionList.__new__(TCPOptionEndOfOptionList))
+        if kind < 2:
+            append(nop.__new__(nop) if kind else eol.__new__(eol))
             off += 1
             continue
         length = buf[off + 1] if off + 1 < end else 0
         if length < 2 or off + length > end:
-            options.append(bytes(buf[off:end]))
+            append(bytes(buf[off:end]))
             break
         decode = decoders.get(kind)
         opt = decode(buf, off, length) if decode is not None else None
-        if opt is None:
-            opt = TCPOptionUnknown(bytes(buf[off + 2 : off + length]), kind)
-        options.append(opt)
+        append(opt or TCPOptionUnknown(bytes(buf[off + 2 : off + length]), kind))
         off += length
     return options
 
@@ -529,7 +563,11 @@ def _parse_options(buf, off: int, end: int, limit: int = 40) -> list:
 def _serialize_options(option) -> bytes:
     if isinstance(option, (bytes, bytearray)):
         return bytes(option)
-    return b"".join(o if isinstance(o, (bytes, bytearray)) else o.serialize() for o in option)
+    try:
+        return b"".join([o.serialize() for o in option])
+    except AttributeError:
+        # Raw bytes among the option objects (what a decode keeps of a broken tail).
+        return b"".join([o if isinstance(o, (bytes, bytearray)) else o.serialize() for o in option])
 
 
 class tcp(packet_base.PacketBase):
@@ -634,20 +672,23 @@ class tcp(packet_base.PacketBase):
         if len(opts) > 40:
             raise ValueError(f"{len(opts)} bytes of options; a TCP header holds 40")
         offset = self.offset or (20 + len(opts)) >> 2
-        head = (
-            self.src_port,
-            self.dst_port,
-            self.seq,
-            self.ack,
-            offset << 12 | self.bits,
-            self.window_size,
+        hdr = bytearray(
+            _HDR.pack(
+                self.src_port,
+                self.dst_port,
+                self.seq,
+                self.ack,
+                offset << 12 | self.bits,
+                self.window_size,
+                self.csum,
+                self.urgent,
+            )
         )
-        csum = self.csum
-        if not csum and isinstance(prev, (ipv4.ipv4, ipv6.ipv6)):
-            seg = _HDR.pack(*head, 0, self.urgent) + opts
-            ph = pseudo_header(prev, len(seg) + len(payload), in_proto.IPPROTO_TCP)
-            csum = checksum(ph + seg + bytes(payload))
-        return _HDR.pack(*head, csum, self.urgent) + opts
+        hdr += opts
+        if not self.csum and isinstance(prev, (ipv4.ipv4, ipv6.ipv6)):
+            ph = pseudo_header(prev, len(hdr) + len(payload), in_proto.IPPROTO_TCP)
+            _CSUM.pack_into(hdr, 16, checksum(ph + hdr + payload))
+        return hdr
 
     def checksum_ok(self, buf, prev) -> bool | None:
         """Whether the checksum matches the segment ``buf`` under the IP header ``prev``.
