@@ -89,7 +89,9 @@ def sample_causes(k: int = 0) -> list:
         sctp.cause_resource_shortage(sctp.param_add_ip(2, sctp.param_ipv4("1.2.3.5")).serialize()),
         sctp.cause_delete_source_addr(sctp.param_del_ip(3, sctp.param_ipv4("1.2.3.6")).serialize()),
         sctp.cause_illegal_asconf_ack(),
-        sctp.cause_no_authorization(sctp.param_set_primary(4).serialize()),
+        sctp.cause_no_authorization(
+            sctp.param_set_primary(4, sctp.param_ipv4("1.2.3.7")).serialize()
+        ),
         sctp.cause_unsupported_hmac(2 + k),
         sctp.cause_unknown(0x0777, b"xyz"),
     ]
