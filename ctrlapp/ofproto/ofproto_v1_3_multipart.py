@@ -13,7 +13,8 @@ pick the subclass from the multipart type) and encodes with ``serialize()``.
 * A request class carries its body fields as attributes (``port_no``,
   ``match``...); a reply carries ``body``: a list of body structures, or a
   single structure for the types whose reply holds exactly one (desc,
-  aggregate, group features, meter features, experimenter), as in Ryu.
+  aggregate, group features, experimenter), as in Ryu; a meter features
+  reply has a list of one, also as in Ryu.
 * ``flags`` is ``OFPMPF_REQ_MORE`` / ``OFPMPF_REPLY_MORE`` (bit 0); a body
   split over several messages is not reassembled here, each message decodes
   on its own.
@@ -1122,7 +1123,7 @@ class OFPMultipartReply(_MultipartMsg):
     """MULTIPART_REPLY.  Decoding returns the subclass of the multipart type.
 
     ``body`` is a list of body structures, or one structure for desc,
-    aggregate, group features, meter features and experimenter replies;
+    aggregate, group features and experimenter replies;
     for a multipart type no subclass handles it is the raw bytes.
     """
 
@@ -1510,12 +1511,9 @@ class OFPMeterConfigStatsReply(OFPMultipartReply):
 
 
 @_stats_type(ofproto.OFPMP_METER_FEATURES)
-@_reply_items(OFPMeterFeaturesStats.parser, single=True)
+@_reply_items(OFPMeterFeaturesStats.parser)
 class OFPMeterFeaturesStatsReply(OFPMultipartReply):
-    """Meter capabilities: ``body`` is one :class:`OFPMeterFeaturesStats`."""
-
-    def _default_body(self) -> Any:
-        return OFPMeterFeaturesStats()
+    """Meter capabilities: ``body`` is a list of :class:`OFPMeterFeaturesStats` (Ryu's form)."""
 
 
 @_stats_type(ofproto.OFPMP_TABLE_FEATURES)

@@ -213,7 +213,7 @@ def test_meter_messages_values():
     assert (stats.duration_sec, stats.duration_nsec) == (0, 480000)
     assert stats.band_stats == [p.OFPMeterBandStats(0, 0)]
     features = load("4-52-ofp_meter_features_reply.packet").body
-    assert features == p.OFPMeterFeaturesStats(0x1000000, 0x80000006, 0xF, 0xFF, 0)
+    assert features == [p.OFPMeterFeaturesStats(0x1000000, 0x80000006, 0xF, 0xFF, 0)]
 
 
 def test_port_desc_reply_values():
@@ -453,7 +453,7 @@ def test_both_directions_for_every_type():
         p.OFPPortStatsReply(None, [p.OFPPortStats(*range(1, 16))]),
         p.OFPQueueStatsReply(None, [p.OFPQueueStats(*range(1, 8))]),
         p.OFPAggregateStatsReply(None, p.OFPAggregateStats(1, 2, 3)),
-        p.OFPMeterFeaturesStatsReply(None, p.OFPMeterFeaturesStats(1, 2, 3, 4, 5)),
+        p.OFPMeterFeaturesStatsReply(None, [p.OFPMeterFeaturesStats(1, 2, 3, 4, 5)]),
         p.OFPMeterConfigStatsReply(
             None, [p.OFPMeterConfigStats(ofp.OFPMF_KBPS, 3, [p.OFPMeterBandDrop(10, 20)])]
         ),

@@ -261,7 +261,10 @@ replies = st.one_of(
         p.OFPMeterConfigStatsReply,
         st.lists(st.builds(p.OFPMeterConfigStats, u16, u32, bands), max_size=2),
     ),
-    reply(p.OFPMeterFeaturesStatsReply, st.builds(p.OFPMeterFeaturesStats, u32, u32, u32, u8, u8)),
+    reply(
+        p.OFPMeterFeaturesStatsReply,
+        st.lists(st.builds(p.OFPMeterFeaturesStats, u32, u32, u32, u8, u8), max_size=2),
+    ),
     reply(p.OFPTableFeaturesStatsReply, st.lists(table_features, max_size=2)),
     reply(p.OFPPortDescStatsReply, st.lists(ports, max_size=2)),
     reply(
