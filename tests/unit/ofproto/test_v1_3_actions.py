@@ -181,7 +181,7 @@ _simple_actions = st.one_of(
 )
 
 
-@given(st.lists(_simple_actions, max_size=6), st.sampled_from([3, 4]))
+@given(st.lists(_simple_actions, max_size=4), st.sampled_from([3, 4]))
 def test_action_lists_round_trip(actions, inst_type):
     inst = p.OFPInstructionActions(inst_type, actions)
     wire = inst.to_bytes()

@@ -8,6 +8,8 @@ payload length (8).
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import struct
 
 import pytest
@@ -214,28 +216,30 @@ def test_bad_matches(wire, error):
 
 
 # -- properties -----------------------------------------------------------------------
-def _value_strategy(name: str):
-    size = {n: len(p) for n, _, _, p in BASIC}[name]
-    if "eth" in name and name != "eth_type" or name.endswith(("_sha", "_tha", "_sll", "_tll")):
-        return st.binary(min_size=6, max_size=6).map(lambda b: b.hex(":"))
+def _value_strategy(name: str, payload: bytes):
+    size = len(payload)
     if name in ("ipv4_src", "ipv4_dst", "arp_spa", "arp_tpa"):
-        return st.binary(min_size=4, max_size=4).map(lambda b: ".".join(map(str, b)))
-    if name.startswith("ipv6") and size == 16:
-        import ipaddress
-
+        return st.binary(min_size=4, max_size=4).map(socket.inet_ntoa)
+    if size == 16:
         return st.binary(min_size=16, max_size=16).map(lambda b: str(ipaddress.IPv6Address(b)))
+    if size == 6:
+        return st.binary(min_size=6, max_size=6).map(lambda b: b.hex(":"))
     return st.integers(0, 256**size - 1)
+
+
+_VALUES = {name: _value_strategy(name, payload) for name, _, _, payload in BASIC}
+# a field is plain or (value, mask)
+_FIELDS = st.one_of(
+    *(
+        st.tuples(st.just(name), values | st.tuples(values, values))
+        for name, values in _VALUES.items()
+    )
+)
 
 
 @st.composite
 def matches(draw):
-    names = draw(st.lists(st.sampled_from([b[0] for b in BASIC]), unique=True, max_size=8))
-    fields = {}
-    for name in names:
-        value = draw(_value_strategy(name))
-        if draw(st.booleans()):
-            value = (value, draw(_value_strategy(name)))
-        fields[name] = value
+    fields = dict(draw(st.lists(_FIELDS, max_size=5, unique_by=lambda f: f[0])))
     if draw(st.booleans()):
         fields["oxm_ffff08"] = draw(st.binary(min_size=4, max_size=20))
     return OFPMatch(**fields)
