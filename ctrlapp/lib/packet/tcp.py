@@ -666,28 +666,33 @@ class tcp(packet_base.PacketBase):
         return self, (types.get(dst) or types.get(src)) if types else None, buf[hlen:]
 
     def serialize(self, payload, prev):
-        opts = _serialize_options(self.option) if self.option else b""
-        if len(opts) % 4:
-            opts += bytes(4 - len(opts) % 4)
-        if len(opts) > 40:
-            raise ValueError(f"{len(opts)} bytes of options; a TCP header holds 40")
-        offset = self.offset or (20 + len(opts)) >> 2
-        hdr = bytearray(
+        option = self.option
+        if option:
+            opts = _serialize_options(option)
+            if len(opts) & 3:
+                opts += bytes(-len(opts) & 3)
+            if len(opts) > 40:
+                raise ValueError(f"{len(opts)} bytes of options; a TCP header holds 40")
+        else:
+            opts = b""
+        hdr = (
             _HDR.pack(
                 self.src_port,
                 self.dst_port,
                 self.seq,
                 self.ack,
-                offset << 12 | self.bits,
+                (self.offset or (20 + len(opts)) >> 2) << 12 | self.bits,
                 self.window_size,
                 self.csum,
                 self.urgent,
             )
+            + opts
         )
-        hdr += opts
-        if not self.csum and isinstance(prev, (ipv4.ipv4, ipv6.ipv6)):
-            ph = pseudo_header(prev, len(hdr) + len(payload), in_proto.IPPROTO_TCP)
-            _CSUM.pack_into(hdr, 16, checksum(ph + hdr + payload))
+        if self.csum or not isinstance(prev, _IP_CLASSES):
+            return hdr
+        hdr = bytearray(hdr)
+        ph = pseudo_header(prev, len(hdr) + len(payload), in_proto.IPPROTO_TCP)
+        _CSUM.pack_into(hdr, 16, checksum(ph + hdr + payload))
         return hdr
 
     def checksum_ok(self, buf, prev) -> bool | None:
@@ -711,6 +716,8 @@ class tcp(packet_base.PacketBase):
         opts = len(_serialize_options(self.option)) if self.option else 0
         return 20 + (opts + 3) // 4 * 4
 
+
+_IP_CLASSES = (ipv4.ipv4, ipv6.ipv6)
 
 ipv4.ipv4.register_packet_type(tcp, in_proto.IPPROTO_TCP)
 ipv6.ipv6.register_packet_type(tcp, in_proto.IPPROTO_TCP)

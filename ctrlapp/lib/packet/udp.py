@@ -28,6 +28,7 @@ UDP_PORT_VXLAN = 4789
 UDP_PORT_GENEVE = 6081
 
 _HDR = struct.Struct("!HHHH")
+_CSUM = struct.Struct("!H")
 
 
 class udp(packet_base.PacketBase):
@@ -80,14 +81,13 @@ class udp(packet_base.PacketBase):
     def serialize(self, payload, prev):
         length = self.total_length or 8 + len(payload)
         csum = self.csum
-        if not csum and isinstance(prev, (ipv4.ipv4, ipv6.ipv6)):
-            ph = pseudo_header(prev, length, in_proto.IPPROTO_UDP)
-            csum = checksum(
-                ph + _HDR.pack(self.src_port, self.dst_port, length, 0) + bytes(payload)
-            )
-            # 0 on the wire means "no checksum" (RFC 768); all ones is the same value.
-            csum = csum or 0xFFFF
-        return _HDR.pack(self.src_port, self.dst_port, length, csum)
+        if csum or not isinstance(prev, _IP_CLASSES):
+            return _HDR.pack(self.src_port, self.dst_port, length, csum)
+        hdr = bytearray(_HDR.pack(self.src_port, self.dst_port, length, 0))
+        ph = pseudo_header(prev, length, in_proto.IPPROTO_UDP)
+        # 0 on the wire means "no checksum" (RFC 768); all ones is the same value.
+        _CSUM.pack_into(hdr, 6, checksum(ph + hdr + payload) or 0xFFFF)
+        return hdr
 
     def checksum_ok(self, buf, prev) -> bool | None:
         """Whether the checksum matches ``buf`` (this header and its payload) under ``prev``.
@@ -95,7 +95,7 @@ class udp(packet_base.PacketBase):
         ``None`` when there is nothing to check: no IP header before, or
         checksum 0 over IPv4.
         """
-        if not isinstance(prev, (ipv4.ipv4, ipv6.ipv6)):
+        if not isinstance(prev, _IP_CLASSES):
             return None
         if self.csum == 0 and isinstance(prev, ipv4.ipv4):
             return None
@@ -106,6 +106,8 @@ class udp(packet_base.PacketBase):
             checksum(pseudo_header(prev, length, in_proto.IPPROTO_UDP) + bytes(buf[:length])) == 0
         )
 
+
+_IP_CLASSES = (ipv4.ipv4, ipv6.ipv6)
 
 ipv4.ipv4.register_packet_type(udp, in_proto.IPPROTO_UDP)
 ipv6.ipv6.register_packet_type(udp, in_proto.IPPROTO_UDP)
