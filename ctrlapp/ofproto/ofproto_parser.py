@@ -11,7 +11,8 @@ This module is the contract every per-version parser module
 * ``MsgBase.parser(datapath, version, msg_type, msg_len, xid, buf)`` gets the
   whole message, header included (``buf[:8]`` is the header); ``buf`` is
   already cut to ``msg_len``.  ``datapath`` may be ``None``.
-* ``serialize()`` fills ``self.buf`` (a ``bytearray``) and the header fields
+* ``serialize()`` fills ``self.buf`` (a ``bytearray``; ``bytes`` on the
+  per-packet PACKET_OUT and FLOW_MOD paths) and the header fields
   ``version``, ``msg_type``, ``msg_len`` and ``xid`` (0 when unset).  The
   version comes from the class, so a message can be encoded without a
   datapath; subclasses write the body in ``_serialize_body`` (``self.buf``

@@ -36,6 +36,9 @@ from ctrlapp.ofproto.v1_3.structs import (
 )
 
 _VERSION = ofproto.OFP_VERSION
+# The match decoder without its error guard: the message parser's guard (which
+# adds the xid) already covers it, and this is the per-packet path.
+_parse_match = OFPMatch.parser.__func__.__wrapped__
 
 
 def _msg(msg_type: int):
@@ -351,7 +354,7 @@ class OFPPacketIn(MsgBase):
         (msg_.buffer_id, msg_.total_len, msg_.reason, msg_.table_id, msg_.cookie) = (
             _PACKET_IN.unpack_from(buf, OFP_HEADER_SIZE)
         )
-        match = OFPMatch.parser(buf, _PACKET_IN_END)
+        match = _parse_match(OFPMatch, buf, _PACKET_IN_END)
         msg_.match = match
         # two pad bytes follow the padded match so that the Ethernet payload is aligned
         start = _match_end(buf, _PACKET_IN_END, match) + 2
@@ -463,7 +466,8 @@ class OFPPortStatus(MsgBase):
 # controller-to-switch modifications (7.3.4, 7.3.7)
 # ---------------------------------------------------------------------------------
 _PACKET_OUT = struct.Struct(ofproto.OFP_PACKET_OUT_PACK_STR)
-_PACKET_OUT_HEAD = struct.Struct("!BBHIIIH6x")
+_PACKET_OUT_PACK = struct.Struct("!BBHIIIH6x").pack
+_OFPT_PACKET_OUT = ofproto.OFPT_PACKET_OUT
 
 
 @_msg(ofproto.OFPT_PACKET_OUT)
@@ -485,7 +489,7 @@ class OFPPacketOut(MsgBase):
         self.version = _VERSION
         self.msg_type = ofproto.OFPT_PACKET_OUT
         self.msg_len = self.xid = self.buf = None
-        self.buffer_id = buffer_id
+        self.buffer_id = OFP_NO_BUFFER if buffer_id is None else buffer_id
         self.in_port = in_port
         self.actions_len = actions_len
         self.actions = [] if actions is None else actions
@@ -504,35 +508,28 @@ class OFPPacketOut(MsgBase):
         return _finish(msg_, version, msg_type, msg_len, xid, buf)
 
     def serialize(self) -> None:
-        # The per-packet path: one pack for header and fixed body, then actions and data.
+        # The per-packet path: one pack for header and fixed body, then actions and data;
+        # ``buf`` is bytes here (the other messages build a bytearray).
         actions = self.actions
-        if not actions:
-            body = b""
-        elif len(actions) == 1:
+        if len(actions) == 1:
             body = actions[0].to_bytes()
         else:
             body = b"".join([action.to_bytes() for action in actions])
-        data = self.data or b""
+        data = self.data
         xid = self.xid
         if xid is None:
             xid = self.xid = 0
-        buffer_id = self.buffer_id
-        length = _PACKET_OUT_HEAD.size + len(body) + len(data)
+        n = len(body)
+        length = 24 + n + len(data)
         try:
-            head = _PACKET_OUT_HEAD.pack(
-                _VERSION,
-                ofproto.OFPT_PACKET_OUT,
-                length,
-                xid,
-                OFP_NO_BUFFER if buffer_id is None else buffer_id,
-                self.in_port,
-                len(body),
+            head = _PACKET_OUT_PACK(
+                _VERSION, _OFPT_PACKET_OUT, length, xid, self.buffer_id, self.in_port, n
             )
         except struct.error as exc:
             raise OFPEncodeError(f"OFPPacketOut: {exc}") from exc
         self.msg_len = length
-        self.actions_len = len(body)
-        self.buf = bytearray(b"".join((head, body, data)))
+        self.actions_len = n
+        self.buf = head + body + data
 
 
 _FLOW_MOD = struct.Struct(ofproto.OFP_FLOW_MOD_PACK_STR0)
@@ -599,7 +596,7 @@ class OFPFlowMod(MsgBase):
     @classmethod
     def parser(cls, datapath, version, msg_type, msg_len, xid, buf):
         values = _FLOW_MOD.unpack_from(buf, OFP_HEADER_SIZE)
-        match = OFPMatch.parser(buf, _FLOW_MOD_MATCH)
+        match = _parse_match(OFPMatch, buf, _FLOW_MOD_MATCH)
         start = _match_end(buf, _FLOW_MOD_MATCH, match)
         instructions = parse_list(OFPInstruction.parser, buf, start, msg_len)
         msg_ = cls(datapath, *values, match, instructions)
@@ -635,7 +632,7 @@ class OFPFlowMod(MsgBase):
         except struct.error as exc:
             raise OFPEncodeError(f"OFPFlowMod: {exc}") from exc
         self.msg_len = length
-        self.buf = bytearray(b"".join((head, match, body)))
+        self.buf = head + match + body
 
 
 _GROUP_MOD = struct.Struct(ofproto.OFP_GROUP_MOD_PACK_STR)
