@@ -36,6 +36,7 @@ from ctrlapp.ofproto.v1_3.structs import (
 )
 
 _VERSION = ofproto.OFP_VERSION
+_ENCODE_FAILURES = (struct.error, TypeError, ValueError, OverflowError, AttributeError)
 # The match decoder without its error guard: the message parser's guard (which
 # adds the xid) already covers it, and this is the per-packet path.
 _parse_match = OFPMatch.parser.__func__.__wrapped__
@@ -510,26 +511,26 @@ class OFPPacketOut(MsgBase):
     def serialize(self) -> None:
         # The per-packet path: one pack for header and fixed body, then actions and data;
         # ``buf`` is bytes here (the other messages build a bytearray).
-        actions = self.actions
-        if len(actions) == 1:
-            body = actions[0].to_bytes()
-        else:
-            body = b"".join([action.to_bytes() for action in actions])
-        data = self.data
-        xid = self.xid
-        if xid is None:
-            xid = self.xid = 0
-        n = len(body)
-        length = 24 + n + len(data)
         try:
+            actions = self.actions
+            if len(actions) == 1:
+                body = actions[0].to_bytes()
+            else:
+                body = b"".join([action.to_bytes() for action in actions])
+            data = self.data
+            xid = self.xid
+            if xid is None:
+                xid = self.xid = 0
+            n = len(body)
+            length = 24 + n + len(data)
             head = _PACKET_OUT_PACK(
                 _VERSION, _OFPT_PACKET_OUT, length, xid, self.buffer_id, self.in_port, n
             )
-        except struct.error as exc:
-            raise OFPEncodeError(f"OFPPacketOut: {exc}") from exc
-        self.msg_len = length
-        self.actions_len = n
-        self.buf = head + body + data
+            self.msg_len = length
+            self.actions_len = n
+            self.buf = head + body + data
+        except _ENCODE_FAILURES as exc:
+            raise OFPEncodeError(f"OFPPacketOut: {type(exc).__name__}: {exc}") from exc
 
 
 _FLOW_MOD = struct.Struct(ofproto.OFP_FLOW_MOD_PACK_STR0)
@@ -604,14 +605,14 @@ class OFPFlowMod(MsgBase):
 
     def serialize(self) -> None:
         # The per-flow path: one pack for header and fixed body, then match and instructions.
-        match = self.match.to_bytes()
-        instructions = self.instructions
-        body = b"".join([inst.to_bytes() for inst in instructions]) if instructions else b""
-        length = _FLOW_MOD_MATCH + len(match) + len(body)
-        xid = self.xid
-        if xid is None:
-            xid = self.xid = 0
         try:
+            match = self.match.to_bytes()
+            instructions = self.instructions
+            body = b"".join([inst.to_bytes() for inst in instructions]) if instructions else b""
+            length = _FLOW_MOD_MATCH + len(match) + len(body)
+            xid = self.xid
+            if xid is None:
+                xid = self.xid = 0
             head = _FLOW_MOD_HEAD.pack(
                 _VERSION,
                 ofproto.OFPT_FLOW_MOD,
@@ -629,10 +630,10 @@ class OFPFlowMod(MsgBase):
                 self.out_group,
                 self.flags,
             )
-        except struct.error as exc:
-            raise OFPEncodeError(f"OFPFlowMod: {exc}") from exc
-        self.msg_len = length
-        self.buf = head + match + body
+            self.msg_len = length
+            self.buf = head + match + body
+        except _ENCODE_FAILURES as exc:
+            raise OFPEncodeError(f"OFPFlowMod: {type(exc).__name__}: {exc}") from exc
 
 
 _GROUP_MOD = struct.Struct(ofproto.OFP_GROUP_MOD_PACK_STR)

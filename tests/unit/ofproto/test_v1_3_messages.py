@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctrlapp.exception import (
+    OFPEncodeError,
     OFPMalformedMessage,
     OFPTruncatedMessage,
     OFPUnknownMessageType,
@@ -694,3 +695,31 @@ def test_random_bodies_raise_only_the_documented_error(msg_type, body):
     except OFPMalformedMessage:
         return
     msg.serialize()
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        p.OFPPacketOut(None, 0xFFFFFFFF, 1, [p.OFPActionOutput(-1)], b""),
+        p.OFPPacketOut(None, 0xFFFFFFFF, 1, [], bytes(70000)),
+        p.OFPFlowMod(None, match=p.OFPMatch(ipv4_dst="10.0.0.300")),
+        p.OFPFlowMod(None, priority=0x10000),
+        p.OFPFlowMod(None, instructions=[p.OFPInstructionGotoTable(256)]),
+        p.OFPPortMod(None, 1, "not-a-mac"),
+        p.OFPSetConfig(None, -1, 0),
+        p.OFPEchoRequest(None, bytes(65530)),
+    ],
+    ids=[
+        "bad-port",
+        "too-long",
+        "bad-ipv4",
+        "bad-priority",
+        "bad-table",
+        "bad-mac",
+        "neg",
+        "echo-long",
+    ],
+)
+def test_unencodable_messages_raise_encode_error(msg):
+    with pytest.raises(OFPEncodeError):
+        msg.serialize()
