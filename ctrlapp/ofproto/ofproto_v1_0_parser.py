@@ -820,6 +820,13 @@ class OFPSwitchFeatures(MsgBase):
         self.ports = ports if ports is not None else {}
 
     @classmethod
+    def from_jsondict(cls, dict_: dict[str, Any], **additional_args: Any) -> OFPSwitchFeatures:
+        msg_ = super().from_jsondict(dict_, **additional_args)
+        # JSON object keys are text; the port numbers are integers again here.
+        msg_.ports = {int(no): port for no, port in msg_.ports.items()}
+        return msg_
+
+    @classmethod
     def parser(cls, datapath, version, msg_type, msg_len, xid, buf):
         fields = _SWITCH_FEATURES.unpack_from(buf, OFP_HEADER_SIZE)
         ports = _ports_from(buf, ofproto.OFP_SWITCH_FEATURES_SIZE, msg_len)

@@ -1,5 +1,6 @@
 """OpenFlow 1.0 (spec 1.0.0 section 5): message fields, Ryu-style construction, bad input."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -420,6 +421,9 @@ def test_encode_decode_encode_identity(msg, xid):
     assert decoded == msg
     assert decoded.xid == xid
     assert encode(decoded) == first
+    ((name, body),) = json.loads(json.dumps(decoded.to_jsondict())).items()
+    assert name == type(msg).__name__
+    assert type(msg).from_jsondict(body) == msg
 
 
 @given(u32, u32, st.integers(0, 32), st.integers(0, 32))
