@@ -10,7 +10,9 @@ re-encoding reproduces the bytes.
 
 Values are Ryu's user forms: integers, MAC addresses as ``'aa:bb:cc:dd:ee:ff'``,
 IPv4/IPv6 addresses as text (``bytes`` of the right width are accepted when
-encoding).  An OXM of another class (Nicira NXM, experimenter) or an unknown
+encoding).  Keyword values are kept as given (not normalised, to keep the
+per-flow encode path short), so a match built with upper-case MAC text
+encodes like, but does not compare equal to, the decoded one.  An OXM of another class (Nicira NXM, experimenter) or an unknown
 basic field is kept as raw payload bytes (for experimenter OXMs the payload
 starts with the experimenter id) under the name ``oxm_XXXXXX``: the OXM
 header's class, field and has-mask bit in six hex digits, so it encodes back

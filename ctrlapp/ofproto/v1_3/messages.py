@@ -127,9 +127,9 @@ class OFPHello(MsgBase):
         while offset < msg_len:
             elem = OFPHelloElemHeader.parser(buf, offset)
             elements.append(elem)
+            # Some peers leave out the last element's padding; a HELLO is too
+            # important to the handshake to refuse over that.
             offset += (elem.length + 7) // 8 * 8
-        if offset != msg_len:
-            raise OFPMalformedMessage("HELLO element padding runs past the message")
         return _finish(cls(datapath, elements), version, msg_type, msg_len, xid, buf)
 
     def _serialize_body(self) -> None:
