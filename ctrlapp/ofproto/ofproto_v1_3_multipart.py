@@ -693,13 +693,9 @@ class OFPOxmId(StructBase):
     @classmethod
     def parser(cls, buf: bytes, offset: int) -> tuple[OFPOxmId, int]:
         (header,) = _UINT32.unpack_from(buf, offset)
-        num = header >> 9
-        hasmask = bool(header & 0x100)
-        length = header & 0xFF
-        if num >> 7 == _OXM_CLASS_EXPERIMENTER:
-            (exp_id,) = _UINT32.unpack_from(buf, offset + 4)
-            return OFPExperimenterOxmId(num, exp_id, hasmask, length), offset + 8
-        return cls(_OXM_NAME_BY_NUM.get(num, num), hasmask, length), offset + 4
+        size = 8 if header >> 16 == _OXM_CLASS_EXPERIMENTER else 4
+        (oxm_id,) = _parse_oxm_ids(buf[offset : offset + size])
+        return oxm_id, offset + size
 
     def _header(self) -> int:
         if isinstance(self.type, str):
@@ -739,6 +735,25 @@ class OFPExperimenterOxmId(OFPOxmId):
 
     def serialize(self) -> bytes:
         return _EXPERIMENTER_HEAD.pack(self._header(), self.exp_id)
+
+
+def _parse_oxm_ids(body: bytes) -> list[OFPOxmId]:
+    """Decode a whole list of OXM ids (one loop: a switch lists a quarter million of them)."""
+    ids = []
+    unpack = _UINT32.unpack_from
+    names = _OXM_NAME_BY_NUM
+    pos, end = 0, len(body)
+    while pos < end:
+        (header,) = unpack(body, pos)
+        num = header >> 9
+        if num >> 7 == _OXM_CLASS_EXPERIMENTER:
+            (exp_id,) = unpack(body, pos + 4)
+            ids.append(OFPExperimenterOxmId(num, exp_id, bool(header & 0x100), header & 0xFF))
+            pos += 8
+        else:
+            ids.append(OFPOxmId(names.get(num, num), bool(header & 0x100), header & 0xFF))
+            pos += 4
+    return ids
 
 
 class OFPTableFeatureProp(StructBase):
@@ -793,15 +808,14 @@ def _table_feature_prop(*types: int):
 
 
 class _IdListProp(OFPTableFeatureProp):
-    """A property that is a list of ids of one class (``_ID_CLASS``), kept in ``_ATTR``."""
+    """A property that is a list of ids, decoded by ``_parse_ids(body)``, kept in ``_ATTR``."""
 
-    _ID_CLASS: ClassVar[type]
+    _parse_ids: ClassVar[Any]
     _ATTR: ClassVar[str]
 
     @classmethod
     def _parse_body(cls, type_: int, length: int, body: bytes) -> OFPTableFeatureProp:
-        ids = _parse_all(cls._ID_CLASS.parser, body, 0)
-        return cls(type_, length, ids)
+        return cls(type_, length, cls._parse_ids(body))
 
     def _serialize_body(self) -> bytes:
         return b"".join(item.serialize() for item in getattr(self, self._ATTR))
@@ -811,7 +825,7 @@ class _IdListProp(OFPTableFeatureProp):
 class OFPTableFeaturePropInstructions(_IdListProp):
     """Instructions a table supports (for a hit, or for the table-miss entry)."""
 
-    _ID_CLASS = OFPInstructionId
+    _parse_ids = staticmethod(lambda body: _parse_all(OFPInstructionId.parser, body, 0))
     _ATTR = "instruction_ids"
 
     def __init__(
@@ -854,7 +868,7 @@ class OFPTableFeaturePropNextTables(OFPTableFeatureProp):
 class OFPTableFeaturePropActions(_IdListProp):
     """Actions a table supports in Write-Actions or Apply-Actions (hit or miss)."""
 
-    _ID_CLASS = OFPActionId
+    _parse_ids = staticmethod(lambda body: _parse_all(OFPActionId.parser, body, 0))
     _ATTR = "action_ids"
 
     def __init__(
@@ -878,7 +892,7 @@ class OFPTableFeaturePropActions(_IdListProp):
 class OFPTableFeaturePropOxm(_IdListProp):
     """Match fields a table matches on, wildcards, or may set (Set-Field, hit or miss)."""
 
-    _ID_CLASS = OFPOxmId
+    _parse_ids = staticmethod(_parse_oxm_ids)
     _ATTR = "oxm_ids"
 
     def __init__(
