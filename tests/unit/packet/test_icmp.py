@@ -1,5 +1,7 @@
 """ICMP (RFC 792; RFC 1191 MTU, RFC 4884 length) decode/encode and checksum (RFC 1071)."""
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,9 +14,9 @@ from tests.support.packet_contract import (
     assert_reencodes,
     build,
     decode_never_raises,
-    mutated,
     parse_or_documented_error,
 )
+from tests.unit.packet.seeded import edge, frames_from, mutated_frames_from
 
 
 def ones_complement_sum(data: bytes) -> int:
@@ -138,48 +140,34 @@ def test_registered():
     assert ipv4.ipv4.get_packet_type(in_proto.IPPROTO_ICMP) is icmp.icmp
 
 
-bodies = st.one_of(
-    st.builds(
-        icmp.echo,
-        st.integers(0, 0xFFFF),
-        st.integers(0, 0xFFFF),
-        st.binary(min_size=1, max_size=40),
-    ),
-    st.builds(
-        icmp.dest_unreach,
-        st.integers(0, 255),
-        st.integers(0, 0xFFFF),
-        st.binary(min_size=1, max_size=40),
-    ),
-    st.builds(icmp.TimeExceeded, st.integers(0, 255), st.binary(min_size=1, max_size=40)),
-)
+def random_message(rng: random.Random) -> icmp.icmp:
+    data = rng.randbytes(rng.randint(1, 40))
+    kind = rng.randrange(4)
+    if kind == 0:
+        type_, body = rng.choice((0, 8)), icmp.echo(edge(rng, 0xFFFF), edge(rng, 0xFFFF), data)
+    elif kind == 1:
+        type_, body = 3, icmp.dest_unreach(edge(rng, 255), edge(rng, 0xFFFF), data)
+    elif kind == 2:
+        type_, body = 11, icmp.TimeExceeded(edge(rng, 255), data)
+    else:
+        # A type without a message class: the body is raw bytes.
+        type_ = rng.choice([t for t in range(256) if t not in (0, 3, 8, 11)])
+        body = rng.randbytes(rng.randint(0, 30))
+    return icmp.icmp(type_, edge(rng, 255), 0, body)
 
 
-@st.composite
-def messages(draw):
-    body = draw(bodies)
-    type_ = {icmp.echo: draw(st.sampled_from([0, 8])), icmp.dest_unreach: 3, icmp.TimeExceeded: 11}
-    return icmp.icmp(type_[type(body)], draw(st.integers(0, 255)), 0, body)
+def random_frame(rng: random.Random) -> bytes:
+    src = rng.choice(("192.0.2.1", "198.51.100.7"))
+    return build(ethernet.ethernet(), ipv4.ipv4(proto=1, src=src), random_message(rng))
 
 
-frames = st.builds(
-    lambda m, src: build(ethernet.ethernet(), ipv4.ipv4(proto=1, src=src), m),
-    st.one_of(
-        messages(),
-        st.builds(
-            icmp.icmp, st.integers(0, 255), st.integers(0, 255), st.just(0), st.binary(max_size=30)
-        ).filter(lambda m: m.type not in (0, 3, 8, 11)),
-    ),
-    st.sampled_from(["192.0.2.1", "198.51.100.7"]),
-)
-
-
-@given(frames)
+@given(frames_from(random_frame))
 def test_frames_reencode_and_checksum(data):
     pkt = assert_reencodes(data)
     assert pkt.checksum_errors() == []
     m = pkt.get_protocol(icmp.icmp)
     assert ones_complement_sum(bytes(m.serialize(bytearray(), None))) == 0
+    assert isinstance(m.data, bytes) == (m.type not in (0, 3, 8, 11))
 
 
 @given(st.binary(max_size=60))
@@ -189,7 +177,7 @@ def test_random_bytes(data):
         assert bytes(result[0].serialize(bytearray(), None)) == data
 
 
-@given(mutated(frames))
+@given(mutated_frames_from(random_frame))
 def test_mutated_frames(data):
     pkt = decode_never_raises(data)
     pkt.checksum_errors()

@@ -5,6 +5,7 @@ computed here with a plain RFC 1071 loop over the RFC 8200 section 8.1
 pseudo-header, independently of the library's checksum code.
 """
 
+import random
 import socket
 
 import pytest
@@ -18,9 +19,9 @@ from tests.support.packet_contract import (
     assert_reencodes,
     build,
     decode_never_raises,
-    mutated,
     parse_or_documented_error,
 )
+from tests.unit.packet.seeded import edge, frames_from, mutated_frames_from
 
 HOST = "fe80::211:22ff:fe33:4455"
 ROUTER = "fe80::1"
@@ -339,110 +340,92 @@ def test_registered():
     assert ipv6.ipv6.get_packet_type(in_proto.IPPROTO_ICMPV6) is icmpv6.icmpv6
 
 
-addrs = st.binary(min_size=16, max_size=16).map(lambda b: socket.inet_ntop(socket.AF_INET6, b))
-macs = st.binary(min_size=6, max_size=6).map(lambda b: b.hex(":"))
-u32 = st.integers(0, 2**32 - 1)
-options = st.one_of(
-    st.builds(icmpv6.nd_option_sla, st.just(0), macs),
-    st.builds(icmpv6.nd_option_tla, st.just(0), macs),
-    st.builds(
-        icmpv6.nd_option_pi,
-        st.just(0),
-        st.integers(0, 128),
-        st.integers(0, 7),
-        u32,
-        u32,
-        u32,
-        addrs,
-    ),
-    st.builds(icmpv6.nd_option_mtu, st.just(0), st.integers(0, 0xFFFF), u32),
-)
-bodies = st.one_of(
-    st.tuples(
-        st.sampled_from([128, 129]),
-        st.builds(
-            icmpv6.echo,
-            st.integers(0, 0xFFFF),
-            st.integers(0, 0xFFFF),
-            st.binary(min_size=1, max_size=20),
-        ),
-    ),
-    st.tuples(
-        st.sampled_from([135, 136]),
-        st.builds(
-            icmpv6.nd_neighbor,
-            st.integers(0, 7),
-            addrs,
-            st.one_of(st.none(), st.builds(icmpv6.nd_option_sla, st.just(0), macs)),
-        ),
-    ),
-    st.tuples(
-        st.just(133),
-        st.builds(
-            icmpv6.nd_router_solicit,
-            u32,
-            st.one_of(st.none(), st.builds(icmpv6.nd_option_sla, st.just(0), macs)),
-        ),
-    ),
-    st.tuples(
-        st.just(134),
-        st.builds(
-            icmpv6.nd_router_advert,
-            st.integers(0, 255),
-            st.integers(0, 3),
-            st.integers(0, 0xFFFF),
-            u32,
-            u32,
-            st.lists(options, max_size=3),
-            st.integers(0, 63),
-        ),
-    ),
-    st.tuples(st.sampled_from([131, 132]), st.builds(icmpv6.mld, st.integers(0, 0xFFFF), addrs)),
-    st.tuples(
-        st.just(130),
-        st.builds(
-            icmpv6.mldv2_query,
-            st.integers(0, 0xFFFF),
-            addrs,
-            st.integers(0, 1),
-            st.integers(0, 7),
-            st.integers(0, 255),
-            st.just(0),
-            st.lists(addrs, max_size=2),
-        ),
-    ),
-    st.tuples(
-        st.just(143),
-        st.builds(
-            icmpv6.mldv2_report,
-            st.just(0),
-            st.lists(
-                st.builds(
-                    icmpv6.mldv2_report_group,
-                    st.integers(1, 6),
-                    st.just(0),
-                    st.just(0),
-                    addrs,
-                    st.lists(addrs, max_size=2),
-                    st.binary(max_size=2).map(lambda b: b * 4),
-                ),
-                max_size=3,
-            ),
-        ),
-    ),
-)
-frames = st.builds(
-    lambda tb, src: build(
+def random_addr(rng: random.Random) -> str:
+    return socket.inet_ntop(socket.AF_INET6, rng.randbytes(16))
+
+
+def random_mac(rng: random.Random) -> str:
+    return rng.randbytes(6).hex(":")
+
+
+def random_option(rng: random.Random) -> icmpv6.nd_option:
+    kind = rng.randrange(4)
+    if kind == 0:
+        return icmpv6.nd_option_sla(0, random_mac(rng))
+    if kind == 1:
+        return icmpv6.nd_option_tla(0, random_mac(rng))
+    if kind == 2:
+        u32 = 2**32 - 1
+        return icmpv6.nd_option_pi(
+            0,
+            edge(rng, 128),
+            edge(rng, 7),
+            edge(rng, u32),
+            edge(rng, u32),
+            edge(rng, u32),
+            random_addr(rng),
+        )
+    return icmpv6.nd_option_mtu(0, edge(rng, 0xFFFF), edge(rng, 2**32 - 1))
+
+
+def random_body(rng: random.Random) -> tuple[int, object]:
+    kind = rng.randrange(7)
+    la = icmpv6.nd_option_sla(0, random_mac(rng)) if rng.random() < 0.5 else None
+    if kind == 0:
+        data = rng.randbytes(rng.randint(1, 20))
+        return rng.choice((128, 129)), icmpv6.echo(edge(rng, 0xFFFF), edge(rng, 0xFFFF), data)
+    if kind == 1:
+        return rng.choice((135, 136)), icmpv6.nd_neighbor(edge(rng, 7), random_addr(rng), la)
+    if kind == 2:
+        return 133, icmpv6.nd_router_solicit(edge(rng, 2**32 - 1), la)
+    if kind == 3:
+        options = [random_option(rng) for _ in range(rng.randint(0, 3))]
+        return 134, icmpv6.nd_router_advert(
+            edge(rng, 255),
+            edge(rng, 3),
+            edge(rng, 0xFFFF),
+            edge(rng, 2**32 - 1),
+            edge(rng, 2**32 - 1),
+            options,
+            edge(rng, 63),
+        )
+    if kind == 4:
+        return rng.choice((131, 132)), icmpv6.mld(edge(rng, 0xFFFF), random_addr(rng))
+    if kind == 5:
+        srcs = [random_addr(rng) for _ in range(rng.randint(0, 2))]
+        return 130, icmpv6.mldv2_query(
+            edge(rng, 0xFFFF),
+            random_addr(rng),
+            rng.randint(0, 1),
+            edge(rng, 7),
+            edge(rng, 255),
+            0,
+            srcs,
+        )
+    records = [
+        icmpv6.mldv2_report_group(
+            rng.randint(1, 6),
+            0,
+            0,
+            random_addr(rng),
+            [random_addr(rng) for _ in range(rng.randint(0, 2))],
+            rng.randbytes(4 * rng.randint(0, 2)) or None,
+        )
+        for _ in range(rng.randint(0, 3))
+    ]
+    return 143, icmpv6.mldv2_report(0, records)
+
+
+def random_frame(rng: random.Random) -> bytes:
+    type_, body = random_body(rng)
+    return build(
         ethernet.ethernet(ethertype=ether_types.ETH_TYPE_IPV6),
-        ipv6.ipv6(nxt=58, src=src),
-        icmpv6.icmpv6(tb[0], 0, 0, tb[1]),
-    ),
-    bodies,
-    addrs,
-)
+        ipv6.ipv6(nxt=58, src=random_addr(rng)),
+        icmpv6.icmpv6(type_, edge(rng, 255), 0, body),
+    )
 
 
-@given(frames)
+@given(frames_from(random_frame))
 def test_frames_reencode_and_checksum(data):
     pkt = assert_reencodes(data)
     assert pkt.checksum_errors() == []
@@ -462,7 +445,7 @@ def test_random_bytes(data):
         assert bytes(m[0].serialize(bytearray(), None)) == bytes((type_, 0, 1, 1)) + data
 
 
-@given(mutated(frames))
+@given(mutated_frames_from(random_frame))
 def test_mutated_frames(data):
     pkt = decode_never_raises(data)
     pkt.checksum_errors()

@@ -1,5 +1,7 @@
 """IPv6 (RFC 8200 sections 3, 4) header and extension headers, RFC 6554, RFC 4302."""
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,9 +13,9 @@ from tests.support.packet_contract import (
     assert_reencodes,
     build,
     decode_never_raises,
-    mutated,
     parse_or_documented_error,
 )
+from tests.unit.packet.seeded import SEEDS, edge, frames_from, mutated_frames_from
 
 SRC = bytes.fromhex("fe800000000000000211 22fffe334455".replace(" ", ""))
 DST = bytes.fromhex("ff020000000000000000000000000016")
@@ -212,99 +214,80 @@ def test_registered():
     assert ipv4.ipv4.get_packet_type(in_proto.IPPROTO_IPV6) is ipv6.ipv6
 
 
-addrs = st.binary(min_size=16, max_size=16).map(lambda b: ipv6.addrconv.ipv6.bin_to_text(b))
-opts = st.lists(
-    st.one_of(
-        st.just(ipv6.option(0)),
-        st.builds(
-            lambda t, d: ipv6.option(t, len(d), d), st.integers(1, 255), st.binary(max_size=12)
-        ),
-    ),
-    max_size=4,
-)
-UPPER = st.sampled_from([59, 253])
+def random_addr(rng: random.Random) -> str:
+    return ipv6.addrconv.ipv6.bin_to_text(rng.randbytes(16))
 
 
-@st.composite
-def ext_chains(draw):
-    kinds = draw(st.lists(st.sampled_from(["hop", "dst", "frag", "ah", "rt3", "rtg"]), max_size=4))
-    hdrs = []
-    for kind in kinds:
-        if kind == "hop":
-            hdrs.append(ipv6.hop_opts(0, 0, draw(opts)))
-        elif kind == "dst":
-            hdrs.append(ipv6.dst_opts(0, 0, draw(opts)))
-        elif kind == "frag":
-            hdrs.append(
-                ipv6.fragment(
-                    0,
-                    draw(st.integers(0, 0x1FFF)),
-                    draw(st.integers(0, 1)),
-                    draw(st.integers(0, 2**32 - 1)),
-                )
-            )
-        elif kind == "ah":
-            hdrs.append(
-                ipv6.auth(
-                    0,
-                    0,
-                    draw(st.integers(0, 2**32 - 1)),
-                    5,
-                    draw(st.binary(max_size=3).map(lambda b: b * 4)),
-                )
-            )
-        elif kind == "rt3":
-            cmpi, cmpe = draw(st.integers(0, 15)), draw(st.integers(0, 15))
-            adrs = [
-                ipv6.addrconv.ipv6.bin_to_text(
-                    bytes(16 - k) + draw(st.binary(min_size=k, max_size=k))
-                )
-                for k in [16 - cmpi] * draw(st.integers(0, 2)) + [16 - cmpe]
-            ]
-            hdrs.append(ipv6.routing_type3(0, 0, 3, draw(st.integers(0, 255)), cmpi, cmpe, adrs))
-        else:
-            hdrs.append(
-                ipv6.routing_generic(
-                    0, 0, draw(st.sampled_from([0, 2, 4, 200])), 1, draw(st.binary(max_size=20))
-                )
-            )
-    types = [h.TYPE for h in hdrs] + [draw(UPPER)]
+def random_options(rng: random.Random) -> list:
+    return [
+        ipv6.option(0)
+        if rng.random() < 0.2
+        else ipv6.option(edge(rng, 255, 1), -1, rng.randbytes(rng.randint(0, 12)))
+        for _ in range(rng.randint(0, 4))
+    ]
+
+
+def random_ext_header(rng: random.Random, kind: str) -> ipv6.header:
+    if kind == "hop":
+        return ipv6.hop_opts(0, 0, random_options(rng))
+    if kind == "dst":
+        return ipv6.dst_opts(0, 0, random_options(rng))
+    if kind == "frag":
+        return ipv6.fragment(0, edge(rng, 0x1FFF), rng.randint(0, 1), edge(rng, 2**32 - 1))
+    if kind == "ah":
+        return ipv6.auth(0, 0, edge(rng, 2**32 - 1), 5, rng.randbytes(4 * rng.randint(0, 3)))
+    if kind == "rt3":
+        cmpi, cmpe = edge(rng, 15), edge(rng, 15)
+        sizes = [16 - cmpi] * rng.randint(0, 2) + [16 - cmpe]
+        adrs = [ipv6.addrconv.ipv6.bin_to_text(bytes(16 - k) + rng.randbytes(k)) for k in sizes]
+        return ipv6.routing_type3(0, 0, 3, edge(rng, 255), cmpi, cmpe, adrs)
+    type_ = rng.choice((0, 2, 4, 200))
+    return ipv6.routing_generic(0, 0, type_, rng.randint(0, 255), rng.randbytes(rng.randint(0, 20)))
+
+
+def random_header(rng: random.Random) -> ipv6.ipv6:
+    kinds = ("hop", "dst", "frag", "ah", "rt3", "rtg")
+    hdrs = [random_ext_header(rng, rng.choice(kinds)) for _ in range(rng.randint(0, 4))]
+    # No Next Header or an unassigned number: the random body stays raw.
+    types = [h.TYPE for h in hdrs] + [rng.choice((59, 253))]
     for h, nxt in zip(hdrs, types[1:], strict=True):
         h.nxt = nxt
-    return types[0], hdrs
-
-
-@st.composite
-def headers(draw):
-    nxt, ext = draw(ext_chains())
     return ipv6.ipv6(
-        traffic_class=draw(st.integers(0, 255)),
-        flow_label=draw(st.integers(0, 0xFFFFF)),
-        nxt=nxt,
-        hop_limit=draw(st.integers(0, 255)),
-        src=draw(addrs),
-        dst=draw(addrs),
-        ext_hdrs=ext,
+        traffic_class=edge(rng, 255),
+        flow_label=edge(rng, 0xFFFFF),
+        nxt=types[0],
+        hop_limit=edge(rng, 255),
+        src=random_addr(rng),
+        dst=random_addr(rng),
+        ext_hdrs=hdrs,
     )
 
 
-frames = st.builds(
-    lambda h, body: build(ethernet.ethernet(ethertype=ether_types.ETH_TYPE_IPV6), h, body),
-    headers(),
-    st.binary(max_size=24),
-)
+def random_frame(rng: random.Random) -> bytes:
+    eth = ethernet.ethernet(ethertype=ether_types.ETH_TYPE_IPV6)
+    return build(eth, random_header(rng), rng.randbytes(rng.randint(0, 24)))
 
 
-@given(headers(), st.binary(max_size=32))
-def test_roundtrip_generated(h, body):
+@given(SEEDS)
+def test_roundtrip_generated(seed):
+    rng = random.Random(seed)
+    h, body = random_header(rng), rng.randbytes(rng.randint(0, 32))
     data = bytes(h.serialize(bytearray(body), None)) + body
     d, _, rest = ipv6.ipv6.parser(data)
-    assert rest == body and d == ipv6.ipv6.parser(data)[0]
+    assert rest == body and d.payload_length == len(data) - 40
+    assert [type(x) for x in d.ext_hdrs] == [type(x) for x in h.ext_hdrs]
+    assert (d.traffic_class, d.flow_label, d.hop_limit, d.src, d.dst) == (
+        h.traffic_class,
+        h.flow_label,
+        h.hop_limit,
+        h.src,
+        h.dst,
+    )
     assert bytes(d.serialize(bytearray(body), None)) + body == data
     assert len(d) == len(data) - len(body)
 
 
-@given(frames)
+@given(frames_from(random_frame))
 def test_frames_reencode(data):
     assert_reencodes(data)
 
@@ -320,7 +303,7 @@ def test_random_bytes(data):
             pass
 
 
-@given(mutated(frames))
+@given(mutated_frames_from(random_frame))
 def test_mutated_frames(data):
     decode_never_raises(data)
     parse_or_documented_error(ipv6.ipv6, data[14:])

@@ -1,5 +1,7 @@
 """MPLS label stack (RFC 3032 section 2.1) decode/encode."""
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,9 +13,9 @@ from tests.support.packet_contract import (
     assert_reencodes,
     build,
     decode_never_raises,
-    mutated,
     parse_or_documented_error,
 )
+from tests.unit.packet.seeded import edge, frames_from, mutated_frames_from
 
 
 def test_entry_bits():
@@ -74,22 +76,23 @@ def test_str_and_json():
     assert_json_roundtrip(mpls.mpls(1048575, 7, 0, 1))
 
 
-entries = st.builds(
-    mpls.mpls, st.integers(0, 0xFFFFF), st.integers(0, 7), st.just(0), st.integers(0, 255)
-)
-
-
-@st.composite
-def frames(draw):
-    stack = draw(st.lists(entries, min_size=1, max_size=4))
+def random_frame(rng: random.Random) -> bytes:
+    """A stack of 1 to 4 entries, then IPv4, IPv6 or a pseudowire-like payload."""
+    stack = [
+        mpls.mpls(edge(rng, 0xFFFFF), edge(rng, 7), 0, edge(rng, 255))
+        for _ in range(rng.randint(1, 4))
+    ]
     stack[-1].bsb = 1
-    inner = draw(st.sampled_from([ipv4.ipv4(proto=253), ipv6.ipv6(nxt=59), b"\x00\x00pw"]))
-    return build(ethernet.ethernet(ethertype=0x8847), *stack, inner, draw(st.binary(max_size=16)))
+    inner = rng.choice((ipv4.ipv4(proto=253), ipv6.ipv6(nxt=59), b"\x00\x00pw"))
+    tail = rng.randbytes(rng.randint(0, 16))
+    return build(ethernet.ethernet(ethertype=0x8847), *stack, inner, tail)
 
 
-@given(frames())
+@given(frames_from(random_frame))
 def test_frames_reencode(data):
-    assert_reencodes(data)
+    pkt = assert_reencodes(data)
+    entries = pkt.get_protocols(mpls.mpls)
+    assert [e.bsb for e in entries] == [0] * (len(entries) - 1) + [1]
 
 
 @given(st.binary(max_size=40))
@@ -98,6 +101,6 @@ def test_random_bytes(data):
     decode_never_raises(bytes(12) + b"\x88\x47" + data)
 
 
-@given(mutated(frames()))
+@given(mutated_frames_from(random_frame))
 def test_mutated_frames(data):
     decode_never_raises(data)
