@@ -41,9 +41,12 @@ from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError, Packet
 from ctrlapp.lib.packet.sctp_params import (
     DECODE_FAILURES,
     PAD,
+    PARAM_TABLE,
     decode_causes,
     decode_params,
+    decode_tlvs,
     pack_tlvs,
+    param_unknown,
 )
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -79,6 +82,8 @@ _SACK = struct.Struct("!BBHIIHH")
 _CHDR_U32 = struct.Struct("!BBHI")
 _AUTH = struct.Struct("!BBHHH")
 _U32 = struct.Struct("!I")
+# (U, B, E, I) bits of a DATA / I-DATA flags byte, looked up rather than shifted out.
+_DATA_FLAGS = [((f >> 2) & 1, (f >> 1) & 1, f & 1, (f >> 3) & 1) for f in range(256)]
 
 
 def _bad_length(cls: type, length: int, available: int) -> PacketParseError:
@@ -284,10 +289,7 @@ class chunk_data(chunk):
         if length < 16 or end > n:
             raise _bad_length(cls, length, n - off)
         self = cls.__new__(cls)
-        self.unordered = (flags >> 2) & 1
-        self.begin = (flags >> 1) & 1
-        self.end = flags & 1
-        self.immediate = (flags >> 3) & 1
+        self.unordered, self.begin, self.end, self.immediate = _DATA_FLAGS[flags]
         self.length = length
         self.tsn = tsn
         self.sid = sid
@@ -371,10 +373,8 @@ class chunk_idata(chunk):
         if length < 20 or end > n:
             raise _bad_length(cls, length, n - off)
         self = cls.__new__(cls)
-        self.unordered = (flags >> 2) & 1
-        self.begin = begin = (flags >> 1) & 1
-        self.end = flags & 1
-        self.immediate = (flags >> 3) & 1
+        self.unordered, begin, self.end, self.immediate = _DATA_FLAGS[flags]
+        self.begin = begin
         self.length = length
         self.tsn = tsn
         self.sid = sid
@@ -440,7 +440,7 @@ class _init_base(chunk):
         self.os = os
         self.mis = mis
         self.i_tsn = i_tsn
-        self.params = decode_params(buf, off + 20, end) if end > off + 20 else []
+        self.params = decode_tlvs(buf, off + 20, end, PARAM_TABLE, param_unknown)
         return self
 
     def serialize(self) -> bytes:

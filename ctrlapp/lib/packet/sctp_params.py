@@ -101,6 +101,8 @@ RECONFIG_RESULT_ERROR_BAD_SEQ = 5
 RECONFIG_RESULT_IN_PROGRESS = 6
 
 _TLV = struct.Struct("!HH")
+_IPV4_TLV = struct.Struct("!HH4s")
+_IPV6_TLV = struct.Struct("!HH16s")
 _U16 = struct.Struct("!H")
 _U16_PAD = struct.Struct("!H2x")
 _U32 = struct.Struct("!I")
@@ -154,13 +156,10 @@ class _tlv(StringifyMixin):
     def _value(self) -> bytes:
         return b""
 
-    def _code(self) -> int:
-        return self._CODE
-
     def _pack(self) -> bytes:
         """Header and value, without the trailing padding."""
         value = self._value()
-        return _TLV.pack(self._code(), self.length or 4 + len(value)) + value
+        return _TLV.pack(self._CODE, self.length or 4 + len(value)) + value
 
     def serialize(self) -> bytes:
         """Encode, padded to a multiple of 4 bytes."""
@@ -170,43 +169,47 @@ class _tlv(StringifyMixin):
     @classmethod
     def parser(cls, buf: bytes) -> Any:
         """Decode the item at the start of ``buf``; raises only PacketParseError."""
+        buf = bytes(buf)
         try:
-            items = decode_tlvs(bytes(buf), 0, len(buf), cls._TABLE, cls._UNKNOWN, first_only=True)
+            if len(buf) < 4:
+                raise PacketTruncatedError(f"need 4 bytes, have {len(buf)}", cls.__name__)
+            code, length = _TLV.unpack_from(buf)
+            if length < 4:
+                raise PacketFieldError(f"length {length}", cls.__name__)
+            if length > len(buf):
+                raise PacketTruncatedError(f"length {length} runs past the end", cls.__name__)
+            return cls._TABLE.get(code, cls._UNKNOWN)._decode(buf, 0, length)
         except PacketParseError:
             raise
         except DECODE_FAILURES as exc:
             raise PacketParseError(f"{type(exc).__name__}: {exc}", cls.__name__) from exc
-        if not items:
-            raise PacketTruncatedError("empty buffer", cls.__name__)
-        return items[0]
 
     def __len__(self) -> int:
         length = self.length or len(self._pack())
         return (length + 3) & ~3
 
 
-def decode_tlvs(
-    buf: bytes, off: int, end: int, table: dict, unknown: type, first_only: bool = False
-) -> list:
+def decode_tlvs(buf: bytes, off: int, end: int, table: dict, unknown: type) -> list:
     """Decode the parameters or causes in ``buf[off:end]``.
 
     The last item's padding may lie beyond ``end``: RFC 9260 3.2 leaves it out
     of the chunk length.
     """
     items = []
+    append = items.append
+    unpack = _TLV.unpack_from
+    get = table.get
     while off < end:
         if end - off < 4:
             raise PacketFieldError(f"{end - off} bytes after the last item", unknown.__name__)
-        code, length = _TLV.unpack_from(buf, off)
-        if length < 4:
-            raise PacketFieldError(f"item {code:#06x} has length {length}", unknown.__name__)
-        if off + length > end:
+        code, length = unpack(buf, off)
+        if length < 4 or off + length > end:
+            if length < 4:
+                raise PacketFieldError(f"item {code:#06x} has length {length}", unknown.__name__)
             raise PacketTruncatedError(
                 f"item {code:#06x} of length {length} runs past the end", unknown.__name__
             )
-        items.append(table.get(code, unknown)._decode(buf, off, length))
-        if first_only:
-            break
+        append(get(code, unknown)._decode(buf, off, length))
         off += (length + 3) & ~3
     return items
 
@@ -217,11 +220,15 @@ def pack_tlvs(items: list | tuple) -> bytes:
     The enclosing chunk pads itself, so the bytes come out the same while its
     length leaves out the last item's padding (RFC 9260 3.2).
     """
-    if not items:
-        return b""
-    out = [item.serialize() for item in items[:-1]]
-    out.append(items[-1]._pack())
-    return b"".join(out)
+    parts = []
+    append = parts.append
+    for item in items:
+        data = item._pack()
+        append(data)
+        append(PAD[len(data) & 3])
+    if parts:
+        parts.pop()
+    return b"".join(parts)
 
 
 # -- value layouts shared by several types -----------------------------------
@@ -294,8 +301,17 @@ class _empty_value(_tlv):
         self.value = None
         self.length = length
 
-    def _read(self, buf, start, end):
+    @classmethod
+    def _decode(cls, buf, off, length):
+        if length != 4:
+            raise _bad(cls, f"length {length} is not 4")
+        self = cls.__new__(cls)
+        self.length = 4
         self.value = None
+        return self
+
+    def _pack(self):
+        return _TLV.pack(self._CODE, self.length or 4)
 
 
 class _no_value(_tlv):
@@ -338,11 +354,18 @@ class param_ipv4(param):
         self.value = value
         self.length = length
 
-    def _read(self, buf, start, end):
-        self.value = socket.inet_ntoa(buf[start:end])
+    @classmethod
+    def _decode(cls, buf, off, length):
+        # The address parameters fill every INIT: one call, no generic _read.
+        if length != 8:
+            raise _bad(cls, f"length {length} is not 8")
+        self = cls.__new__(cls)
+        self.length = 8
+        self.value = socket.inet_ntoa(buf[off + 4 : off + 8])
+        return self
 
-    def _value(self):
-        return socket.inet_aton(self.value)
+    def _pack(self):
+        return _IPV4_TLV.pack(PTYPE_IPV4, self.length or 8, socket.inet_aton(self.value))
 
 
 class param_ipv6(param):
@@ -357,11 +380,19 @@ class param_ipv6(param):
         self.value = value
         self.length = length
 
-    def _read(self, buf, start, end):
-        self.value = socket.inet_ntop(socket.AF_INET6, buf[start:end])
+    @classmethod
+    def _decode(cls, buf, off, length):
+        if length != 20:
+            raise _bad(cls, f"length {length} is not 20")
+        self = cls.__new__(cls)
+        self.length = 20
+        self.value = socket.inet_ntop(socket.AF_INET6, buf[off + 4 : off + 20])
+        return self
 
-    def _value(self):
-        return socket.inet_pton(socket.AF_INET6, self.value)
+    def _pack(self):
+        return _IPV6_TLV.pack(
+            PTYPE_IPV6, self.length or 20, socket.inet_pton(socket.AF_INET6, self.value)
+        )
 
 
 class param_state_cookie(param, _bytes_value):
@@ -468,7 +499,7 @@ class _asconf_addr(param):
 
     def _read(self, buf, start, end):
         (self.corr_id,) = _U32.unpack_from(buf, start)
-        inner = decode_tlvs(buf, start + 4, end, _PARAMS, param_unknown)
+        inner = decode_tlvs(buf, start + 4, end, PARAM_TABLE, param_unknown)
         if len(inner) > 1:
             raise _bad(type(self), "more than one address")
         self.address = inner[0] if inner else None
@@ -512,7 +543,7 @@ class param_error_cause_ind(param):
 
     def _read(self, buf, start, end):
         (self.corr_id,) = _U32.unpack_from(buf, start)
-        self.causes = decode_tlvs(buf, start + 4, end, _CAUSES, cause_unknown)
+        self.causes = decode_tlvs(buf, start + 4, end, CAUSE_TABLE, cause_unknown)
 
     def _value(self):
         return _U32.pack(self.corr_id) + pack_tlvs(self.causes)
@@ -701,11 +732,9 @@ class param_unknown(param):
         self.length = length
         return self
 
-    def _code(self):
-        return self.type_
-
-    def _value(self):
-        return bytes(self.value)
+    def _pack(self):
+        value = bytes(self.value)
+        return _TLV.pack(self.type_, self.length or 4 + len(value)) + value
 
     @property
     def skip(self) -> bool:
@@ -805,7 +834,7 @@ class cause_unresolvable_addr(cause):
         self.length = length
 
     def _read(self, buf, start, end):
-        inner = decode_tlvs(buf, start, end, _PARAMS, param_unknown)
+        inner = decode_tlvs(buf, start, end, PARAM_TABLE, param_unknown)
         if len(inner) > 1:
             raise _bad(type(self), "more than one address")
         self.value = inner[0] if inner else None
@@ -867,7 +896,7 @@ class cause_restart_with_new_addr(cause):
         self.length = length
 
     def _read(self, buf, start, end):
-        self.value = decode_tlvs(buf, start, end, _PARAMS, param_unknown)
+        self.value = decode_tlvs(buf, start, end, PARAM_TABLE, param_unknown)
 
     def _value(self):
         return pack_tlvs(self.value)
@@ -958,11 +987,9 @@ class cause_unknown(cause):
         self.length = length
         return self
 
-    def _code(self):
-        return self.code
-
-    def _value(self):
-        return bytes(self.value)
+    def _pack(self):
+        value = bytes(self.value)
+        return _TLV.pack(self.code, self.length or 4 + len(value)) + value
 
 
 PARAM_CLASSES = (
@@ -1015,19 +1042,19 @@ CAUSE_CLASSES = (
     cause_no_authorization,
     cause_unsupported_hmac,
 )
-_PARAMS: dict[int, type] = {c._CODE: c for c in PARAM_CLASSES}
-_CAUSES: dict[int, type] = {c._CODE: c for c in CAUSE_CLASSES}
-param._TABLE = param_unknown._TABLE = _PARAMS
+PARAM_TABLE: dict[int, type] = {c._CODE: c for c in PARAM_CLASSES}
+CAUSE_TABLE: dict[int, type] = {c._CODE: c for c in CAUSE_CLASSES}
+param._TABLE = param_unknown._TABLE = PARAM_TABLE
 param._UNKNOWN = param_unknown
-cause._TABLE = _CAUSES
+cause._TABLE = CAUSE_TABLE
 cause._UNKNOWN = cause_unknown
 
 
 def decode_params(buf: bytes, off: int, end: int) -> list:
     """Decode the parameters in ``buf[off:end]``."""
-    return decode_tlvs(buf, off, end, _PARAMS, param_unknown)
+    return decode_tlvs(buf, off, end, PARAM_TABLE, param_unknown)
 
 
 def decode_causes(buf: bytes, off: int, end: int) -> list:
     """Decode the error causes in ``buf[off:end]``."""
-    return decode_tlvs(buf, off, end, _CAUSES, cause_unknown)
+    return decode_tlvs(buf, off, end, CAUSE_TABLE, cause_unknown)

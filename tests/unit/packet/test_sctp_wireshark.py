@@ -74,8 +74,8 @@ def _tlv_walk(items, out):
         if item is None:
             continue
         kind = "parameter" if isinstance(item, sctp.param) else "cause"
-        code = item._code()
-        out.append((kind, code, len(item._pack())))
+        data = item.serialize()
+        out.append((kind, int.from_bytes(data[:2], "big"), int.from_bytes(data[2:4], "big")))
         children = []
         for name in ("address", "causes", "value"):
             v = getattr(item, name, None)
@@ -237,7 +237,7 @@ def test_against_tshark(tmp_path):
         assert len(trees) == len(s.chunks), where
         for c, tree in zip(s.chunks, trees, strict=True):
             direct = dict(tree)
-            assert direct["sctp.chunk_type"] == str(c._code()), where
+            assert direct["sctp.chunk_type"] == str(c.serialize()[0]), where
             assert int(direct["sctp.chunk_flags"], 16) == c.serialize()[1], where
             assert direct["sctp.chunk_length"] == str(c.length), where
             flat = _flat(tree)
