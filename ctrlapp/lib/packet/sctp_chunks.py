@@ -935,3 +935,9 @@ CHUNK_TABLE: list[type] = [chunk_unknown] * 256
 for _cls in CHUNK_CLASSES:
     CHUNK_TABLE[_cls._CTYPE] = _cls
 del _cls
+
+__all__ = [n for n in dir() if n.startswith(("chunk", "TYPE_"))] + [
+    "CHUNK_CLASSES",
+    "CHUNK_TABLE",
+    "decode_chunks",
+]

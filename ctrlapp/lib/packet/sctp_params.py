@@ -1058,3 +1058,15 @@ def decode_params(buf: bytes, off: int, end: int) -> list:
 def decode_causes(buf: bytes, off: int, end: int) -> list:
     """Decode the error causes in ``buf[off:end]``."""
     return decode_tlvs(buf, off, end, CAUSE_TABLE, cause_unknown)
+
+
+__all__ = [
+    n for n in dir() if n.startswith(("param", "cause", "PTYPE_", "CCODE_", "RECONFIG_"))
+] + [
+    "PARAM_CLASSES",
+    "CAUSE_CLASSES",
+    "PARAM_TABLE",
+    "CAUSE_TABLE",
+    "decode_params",
+    "decode_causes",
+]

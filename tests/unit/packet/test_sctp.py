@@ -7,7 +7,7 @@ parameter and error cause class; the property and Wireshark tests reuse it.
 import crc32c
 import pytest
 
-from ctrlapp.lib.packet import ethernet, ipv4, packet, sctp, sctp_chunks, sctp_params
+from ctrlapp.lib.packet import ethernet, ipv4, ipv6, packet, sctp, sctp_chunks, sctp_params
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError, PacketTruncatedError
 from tests.support.packet_contract import assert_json_roundtrip, assert_reencodes, build
 
@@ -379,8 +379,22 @@ def test_whole_packet_roundtrip_through_ethernet_ipv4():
     assert [c.serialize() for c in got.chunks] == [c.serialize() for c in s.chunks]
     assert got.vtag == 0xDEADBEEF and len(got.chunks) == len(s.chunks)
     assert got.checksum_ok(frame[34:], pkt.get_protocol(ipv4.ipv4))
+    assert pkt.checksum_errors() == []
     assert_json_roundtrip(got)
     assert len(got) == len(frame) - 34
+
+
+def test_whole_packet_through_ipv6():
+    s = sctp.sctp(5000, 5001, 42, 0, [sctp.chunk_heartbeat(info=sctp.param_heartbeat(b"hb"))])
+    frame = build(
+        ethernet.ethernet("02:00:00:00:00:02", "02:00:00:00:00:01", 0x86DD),
+        ipv6.ipv6(nxt=132, src="2001:db8::1", dst="2001:db8::2"),
+        s,
+    )
+    pkt = assert_reencodes(frame)
+    got = pkt.get_protocol(sctp.sctp)
+    assert got.chunks[0].info.value == b"hb" and got.checksum_ok(frame[54:], None)
+    assert pkt.checksum_errors() == []
 
 
 def test_short_frame_checksum_ignores_ethernet_padding():
