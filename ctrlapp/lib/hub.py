@@ -31,6 +31,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import eventlet
     import eventlet.event
+    import eventlet.greenio
     import eventlet.greenthread
     import eventlet.queue
     import eventlet.semaphore
@@ -181,6 +182,18 @@ def client_ssl_context(
     return ctx
 
 
+def nonblocking_send(sock: Any) -> Callable[[bytes], int] | None:
+    """The non-blocking ``send`` of a plain green socket's OS socket (None for TLS and others).
+
+    It returns how many bytes the kernel took (raising BlockingIOError when none),
+    never waits, and never switches green threads: a sender can try it first and
+    queue only what is left.
+    """
+    if type(sock) is eventlet.greenio.GreenSocket:
+        return sock.fd.send
+    return None
+
+
 class StreamServer:
     """Accept TCP (or TLS) connections and run ``handle(sock, addr)`` for each in a green thread.
 
@@ -277,6 +290,7 @@ __all__ = [
     "joinall",
     "kill",
     "listen",
+    "nonblocking_send",
     "patch",
     "server_ssl_context",
     "sleep",
