@@ -12,7 +12,9 @@ Values are Ryu's user forms: integers, MAC addresses as ``'aa:bb:cc:dd:ee:ff'``,
 IPv4/IPv6 addresses as text (``bytes`` of the right width are accepted when
 encoding).  Keyword values are kept as given (not normalised, to keep the
 per-flow encode path short), so a match built with upper-case MAC text
-encodes like, but does not compare equal to, the decoded one.  An OXM of another class (Nicira NXM, experimenter) or an unknown
+encodes like, but does not compare equal to, the decoded one.  A masked
+keyword value has the bits outside its mask cleared, as section 7.2.3.5
+requires (and as Ryu does); a decoded match keeps what the wire said.  An OXM of another class (Nicira NXM, experimenter) or an unknown
 basic field is kept as raw payload bytes (for experimenter OXMs the payload
 starts with the experimenter id) under the name ``oxm_XXXXXX``: the OXM
 header's class, field and has-mask bit in six hex digits, so it encodes back
@@ -240,6 +242,17 @@ def _sort_key(item: tuple[str, Any]) -> int:
     return 0x10000
 
 
+def _masked(name: str, value: tuple[Any, Any]) -> tuple[Any, Any]:
+    """``(value & mask, mask)``: the spec (7.2.3.5) wants no value bits outside the mask."""
+    known = _BY_NAME.get(name)
+    if known is None:
+        return value
+    encode = known[3]
+    raw, mask = encode(value[0]), encode(value[1])
+    plain = bytes(a & b for a, b in zip(raw, mask, strict=True))
+    return _BY_HEADER[known[1] >> 8][2](plain), value[1]
+
+
 def _check_oxms(buf: bytes | bytearray, pos: int, end: int) -> None:
     """Check every OXM TLV between ``pos`` and ``end`` without decoding values."""
     basic_length = _BASIC_LENGTH
@@ -326,9 +339,8 @@ class OFPMatch(StructBase):
             for name in kwargs:
                 if name not in _BY_NAME and not name.startswith("oxm_"):
                     raise KeyError(f"unknown match field {name!r}")
-            self._fields = (
-                sorted(kwargs.items(), key=_sort_key) if len(kwargs) > 1 else list(kwargs.items())
-            )
+            fields = [(k, _masked(k, v) if type(v) is tuple else v) for k, v in kwargs.items()]
+            self._fields = sorted(fields, key=_sort_key) if len(fields) > 1 else fields
 
     @property
     def _fields2(self) -> list[tuple[str, Any]]:

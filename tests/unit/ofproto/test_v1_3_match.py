@@ -100,7 +100,7 @@ def test_basic_field_encodes_and_decodes(name, value, field, payload):
 
 
 MASKABLE = [
-    ("metadata", (1, 0xFF00), 2, struct.pack("!QQ", 1, 0xFF00)),
+    ("metadata", (0x1200, 0xFF00), 2, struct.pack("!QQ", 0x1200, 0xFF00)),
     ("eth_dst", ("01:00:00:00:00:00", "01:00:00:00:00:00"), 3, bytes.fromhex("010000000000") * 2),
     ("vlan_vid", (0x1000, 0x1000), 6, b"\x10\x00\x10\x00"),
     ("ipv4_dst", ("10.0.0.0", "255.0.0.0"), 12, bytes([10, 0, 0, 0, 255, 0, 0, 0])),
@@ -124,6 +124,15 @@ def test_masked_field(name, value, field, payload):
     assert _encode(OFPMatch(**{name: value})) == wire
     decoded = OFPMatch.parser(wire, 0)
     assert decoded[name] == value
+
+
+def test_keyword_mask_clears_value_bits_but_decoding_keeps_them():
+    m = OFPMatch(ipv4_src=("10.1.2.3", "255.255.0.0"), metadata=(0xFFFF, 0xF0))
+    assert m["ipv4_src"] == ("10.1.0.0", "255.255.0.0") and m["metadata"] == (0xF0, 0xF0)
+    wire = _match(_oxm(11, bytes([10, 1, 2, 3]), bytes([255, 255, 0, 0])))
+    decoded = OFPMatch.parser(wire, 0)
+    assert decoded["ipv4_src"] == ("10.1.2.3", "255.255.0.0")
+    assert _encode(decoded) == wire
 
 
 def test_keyword_form_sorts_by_field_number_and_mapping_api():
