@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     cases = [c for c in discover() if args.only in c.name]
     header = (
-        f"{'case':<34} {'op':<6} {'ctrlapp pkt/s':>14} {'dpkt pkt/s':>12} "
+        f"{'case':<40} {'op':<6} {'ctrlapp pkt/s':>14} {'dpkt pkt/s':>12} "
         f"{'os-ken pkt/s':>13} {'/dpkt':>7} {'/os-ken':>8}"
     )
     print(f"Python {sys.version.split()[0]}, best of {args.rounds} rounds of >= {args.min_time}s")
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 missed += 1
             print(
-                f"{case.name:<34} {op:<6} {_fmt_rate(ours):>14} {_fmt_rate(dp):>12} "
+                f"{case.name:<40} {op:<6} {_fmt_rate(ours):>14} {_fmt_rate(dp):>12} "
                 f"{_fmt_rate(ok):>13} {_fmt_ratio(ours, dp, TARGET_DPKT):>7} "
                 f"{_fmt_ratio(ours, ok, TARGET_OSKEN):>8}",
                 flush=True,
