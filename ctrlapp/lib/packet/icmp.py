@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from ctrlapp.lib.packet import in_proto, ipv4, packet_base
 from ctrlapp.lib.packet.checksum import checksum
-from ctrlapp.lib.packet.errors import PacketTruncatedError
+from ctrlapp.lib.packet.errors import PacketFieldError, PacketTruncatedError
 from ctrlapp.lib.stringify import StringifyMixin
 
 ICMP_ECHO_REPLY = 0
@@ -53,9 +53,19 @@ _EMPTY_ECHO = bytes(4)
 
 
 class _ICMPv4Payload(StringifyMixin):
-    """Body of a known ICMP type: a 4-byte fixed part, then ``data``."""
+    """Body of a known ICMP type: a 4-byte fixed part, then ``data``.
+
+    ``parser(buf, offset)`` raises :class:`PacketFieldError` when unused bits
+    are set, as the object could not encode them again.
+    """
 
     __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        raw = cls.__dict__.get("parser")
+        if isinstance(raw, classmethod):
+            cls.parser = classmethod(packet_base._guard_parser(cls, raw.__func__))
 
     @classmethod
     def parser(cls, buf: bytes, offset: int) -> _ICMPv4Payload:
@@ -110,13 +120,15 @@ class icmp(packet_base.PacketBase):
             raise PacketTruncatedError(f"need 4 bytes, have {len(buf)}", "icmp")
         type_, code, csum = _HDR.unpack_from(buf)
         body_cls = cls._ICMP_TYPES.get(type_)
-        data = bytes(buf[4:])
-        if body_cls is not None and len(data) >= 4:
-            body = body_cls.parser(buf, 4)
-            # Unused bits that are not zero have no attribute to live in; such a
-            # body stays raw so that encoding gives back the same bytes.
-            if body.serialize() == data:
-                data = body
+        if body_cls is not None and len(buf) >= 8:
+            try:
+                data = body_cls.parser(buf, 4)
+            except PacketFieldError:
+                # Unused bits that are not zero have no attribute to live in; such a
+                # body stays raw so that encoding gives back the same bytes.
+                data = bytes(buf[4:])
+        else:
+            data = bytes(buf[4:])
         return cls(type_, code, csum, data), None, b""
 
     def _body(self) -> bytes:
@@ -183,6 +195,8 @@ class dest_unreach(_ICMPv4Payload):
     @classmethod
     def parser(cls, buf, offset):
         data_len, mtu = _UNREACH.unpack_from(buf, offset)
+        if buf[offset]:
+            raise PacketFieldError("unused byte set", "dest_unreach")
         return cls(data_len, mtu, bytes(buf[offset + 4 :]) or None)
 
     def serialize(self) -> bytes:
@@ -202,6 +216,8 @@ class TimeExceeded(_ICMPv4Payload):
     @classmethod
     def parser(cls, buf, offset):
         (data_len,) = _EXCEEDED.unpack_from(buf, offset)
+        if buf[offset] or buf[offset + 2] or buf[offset + 3]:
+            raise PacketFieldError("unused bytes set", "TimeExceeded")
         return cls(data_len, bytes(buf[offset + 4 :]) or None)
 
     def serialize(self) -> bytes:

@@ -101,9 +101,20 @@ def _addr_bin(text: str) -> bytes:
 
 
 class _ICMPv6Payload(StringifyMixin):
-    """Body of a known ICMPv6 type; ``parser(buf, offset)`` decodes it from ``buf[offset:]``."""
+    """Body of a known ICMPv6 type; ``parser(buf, offset)`` decodes it from ``buf[offset:]``.
+
+    ``parser`` raises :class:`PacketParseError` for a body it cannot decode, and
+    :class:`PacketFieldError` for one whose encoding would differ (bits no
+    attribute holds); ``icmpv6`` then keeps the body raw.
+    """
 
     __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        raw = cls.__dict__.get("parser")
+        if isinstance(raw, classmethod):
+            cls.parser = classmethod(packet_base._guard_parser(cls, raw.__func__))
 
     @classmethod
     def parser(cls, buf: bytes, offset: int) -> _ICMPv6Payload:
@@ -163,11 +174,9 @@ class icmpv6(packet_base.PacketBase):
             if type_ == MLD_LISTENER_QUERY and len(data) >= _MLDV2_QUERY.size:
                 body_cls = mldv2_query
             try:
-                body = body_cls.parser(buf, 4)
-            except (PacketParseError, struct.error):
-                body = None
-            if body is not None and body.serialize() == data:
-                data = body
+                data = body_cls.parser(buf, 4)
+            except PacketParseError:
+                pass  # not decodable, or not re-encodable to the same bytes: stays raw
         return cls(type_, code, csum, data), None, b""
 
     def _body(self) -> bytes:
@@ -232,6 +241,12 @@ class nd_option(StringifyMixin):
     _TYPE_CODE: ClassVar[int] = -1
     _MIN_LEN: ClassVar[int] = 8
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        raw = cls.__dict__.get("parser")
+        if isinstance(raw, classmethod):
+            cls.parser = classmethod(packet_base._guard_parser(cls, raw.__func__))
+
     @classmethod
     def option_type(cls) -> int:
         return cls._TYPE_CODE
@@ -272,6 +287,9 @@ class nd_option_la(nd_option):
     @classmethod
     def parser(cls, buf, offset):
         _, length, hw_src = _OPT_LA.unpack_from(buf, offset)
+        size = len(buf) - offset
+        if size % 8 or not length or length * 8 > size:
+            raise PacketFieldError("option not in whole 8-octet units", cls.__name__)
         return cls(length, hw_src.hex(":"), bytes(buf[offset + 8 :]) or None)
 
     def serialize(self) -> bytes:
@@ -337,6 +355,8 @@ class nd_option_pi(nd_option):
     @classmethod
     def parser(cls, buf, offset):
         _, length, pl, res1, val_l, pre_l, res2, prefix = _OPT_PI.unpack_from(buf, offset)
+        if length != 4 or res1 & 0x1F or len(buf) - offset != 32:
+            raise PacketFieldError("not a plain 32-byte prefix option", "nd_option_pi")
         return cls(length, pl, res1 >> 5, val_l, pre_l, res2, _inet_ntop(_AF_INET6, prefix))
 
     def serialize(self) -> bytes:
@@ -367,6 +387,8 @@ class nd_option_mtu(nd_option):
     @classmethod
     def parser(cls, buf, offset):
         _, length, res, mtu = _OPT_MTU.unpack_from(buf, offset)
+        if length != 1 or len(buf) - offset != 8:
+            raise PacketFieldError("not an 8-byte MTU option", "nd_option_mtu")
         return cls(length, res, mtu)
 
     def serialize(self) -> bytes:
@@ -393,13 +415,13 @@ def _parse_options(buf, off: int) -> list:
             raise PacketTruncatedError(f"option of {length * 8} bytes overruns", "icmpv6")
         chunk = bytes(buf[off:stop])
         opt_cls = _ND_OPTIONS.get(type_)
+        opt = chunk
         if opt_cls is not None and len(chunk) >= opt_cls._MIN_LEN:
-            opt = opt_cls.parser(chunk, 0)
-            # Kept as an object only when it gives back the same bytes (a
-            # non-zero reserved field, say, has nowhere to live).
-            options.append(opt if opt.serialize() == chunk else chunk)
-        else:
-            options.append(chunk)
+            try:
+                opt = opt_cls.parser(chunk, 0)
+            except PacketParseError:
+                pass  # bits the option object cannot hold: kept raw
+        options.append(opt)
         off = stop
     return options
 
@@ -408,8 +430,11 @@ def _parse_first_option(buf, off: int):
     """Ryu's single ``option``: a link-layer address option or the raw options."""
     if off >= len(buf):
         return None
-    if len(buf) - off >= 8 and buf[off] in (ND_OPTION_SLA, ND_OPTION_TLA) and buf[off + 1]:
-        return _ND_OPTIONS[buf[off]].parser(buf, off)
+    if len(buf) - off >= 8 and buf[off] in (ND_OPTION_SLA, ND_OPTION_TLA):
+        try:
+            return _ND_OPTIONS[buf[off]].parser(buf, off)
+        except PacketParseError:
+            pass
     return bytes(buf[off:])
 
 
@@ -443,6 +468,8 @@ class nd_neighbor(_ICMPv6Payload):
     @classmethod
     def parser(cls, buf, offset):
         res, dst = _NEIGHBOR.unpack_from(buf, offset)
+        if res & 0x1FFFFFFF:
+            raise PacketFieldError("reserved bits set", "nd_neighbor")
         option = _parse_first_option(buf, offset + _NEIGHBOR.size)
         return cls(res >> 29, _inet_ntop(_AF_INET6, dst), option)
 
@@ -532,6 +559,8 @@ class mld(_ICMPv6Payload):
     @classmethod
     def parser(cls, buf, offset):
         maxresp, address = _MLD.unpack_from(buf, offset)
+        if len(buf) - offset != _MLD.size or buf[offset + 2] or buf[offset + 3]:
+            raise PacketFieldError("not a plain 20-byte MLDv1 body", "mld")
         return cls(maxresp, _inet_ntop(_AF_INET6, address))
 
     def serialize(self) -> bytes:
@@ -572,6 +601,8 @@ class mldv2_query(mld):
         off = offset + _MLDV2_QUERY.size
         if len(buf) < off + 16 * num:
             raise PacketTruncatedError(f"{num} sources do not fit", "mldv2_query")
+        if len(buf) != off + 16 * num or buf[offset + 2] or buf[offset + 3] or s_qrv >> 4:
+            raise PacketFieldError("reserved bits set or bytes after the sources", "mldv2_query")
         srcs = [_addr_text(buf, off + 16 * i) for i in range(num)]
         return cls(
             maxresp, _inet_ntop(_AF_INET6, address), (s_qrv >> 3) & 1, s_qrv & 7, qqic, num, srcs
@@ -661,6 +692,8 @@ class mldv2_report(_ICMPv6Payload):
             rec = mldv2_report_group.parser(buf, off)
             records.append(rec)
             off += 20 + 16 * rec.num + 4 * rec.aux_len
+        if off != len(buf) or buf[offset] or buf[offset + 1]:
+            raise PacketFieldError("reserved bits set or bytes after the records", "mldv2_report")
         return cls(record_num, records)
 
     def serialize(self) -> bytes:

@@ -175,6 +175,9 @@ def test_random_bytes(data):
     result = parse_or_documented_error(icmp.icmp, data)
     if result is not None and result[0].csum:  # a zero checksum is recomputed
         assert bytes(result[0].serialize(bytearray(), None)) == data
+    for type_ in (0, 3, 8, 11):
+        m, _, _ = icmp.icmp.parser(bytes((type_, 0, 1, 1)) + data)
+        assert bytes(m.serialize(bytearray(), None)) == bytes((type_, 0, 1, 1)) + data
 
 
 @given(mutated_frames_from(random_frame))

@@ -440,7 +440,7 @@ def test_random_bytes(data):
     result = parse_or_documented_error(icmpv6.icmpv6, data)
     if result is not None and result[0].csum:  # a zero checksum is recomputed
         assert bytes(result[0].serialize(bytearray(), None)) == data
-    for type_ in (130, 134, 135, 143):
+    for type_ in (128, 130, 131, 133, 134, 135, 136, 143):
         m = parse_or_documented_error(icmpv6.icmpv6, bytes((type_, 0, 1, 1)) + data)
         assert bytes(m[0].serialize(bytearray(), None)) == bytes((type_, 0, 1, 1)) + data
 
