@@ -13,11 +13,7 @@ from __future__ import annotations
 
 from ctrlapp.ofproto.ofproto_v1_3_multipart import *  # noqa: F403
 from ctrlapp.ofproto.v1_3.actions import *  # noqa: F403
-from ctrlapp.ofproto.v1_3.actions import (  # noqa: F401
-    OFPActionExperimenterUnknown,
-    parse_list,
-    serialize_list,
-)
+from ctrlapp.ofproto.v1_3.actions import OFPActionExperimenterUnknown, parse_list  # noqa: F401
 from ctrlapp.ofproto.v1_3.match import *  # noqa: F403
 from ctrlapp.ofproto.v1_3.match import OXM_FIELD_NAMES, oxm_length, oxm_parse, oxm_serialize  # noqa: F401
 from ctrlapp.ofproto.v1_3.messages import *  # noqa: F403

@@ -52,11 +52,6 @@ def parse_list(parse, buf: bytes | bytearray, offset: int, end: int) -> list:
     return items
 
 
-def serialize_list(items: list) -> bytes:
-    """The encodings of ``items``, one after the other."""
-    return b"".join([item.to_bytes() for item in items])
-
-
 # ---------------------------------------------------------------------------------
 # actions
 # ---------------------------------------------------------------------------------

@@ -536,7 +536,6 @@ class OFPPacketOut(MsgBase):
 _FLOW_MOD = struct.Struct(ofproto.OFP_FLOW_MOD_PACK_STR0)
 _FLOW_MOD_HEAD = struct.Struct(OFP_HEADER_STRUCT.format + ofproto.OFP_FLOW_MOD_PACK_STR0[1:])
 _FLOW_MOD_MATCH = OFP_HEADER_SIZE + _FLOW_MOD.size
-_EMPTY_MATCH = b"\x00\x01\x00\x04\x00\x00\x00\x00"
 
 
 @_msg(ofproto.OFPT_FLOW_MOD)
