@@ -267,22 +267,15 @@ mac_text = mac_bin.map(lambda b: b.hex(":"))
 blob = st.binary(max_size=40)
 
 
+def _zero_pads(raw: bytes) -> bytes:
+    # ofp_match has pad bytes at 21 and 26..27; the spec wants them zero.
+    return raw[:21] + b"\0" + raw[22:26] + b"\0\0" + raw[28:]
+
+
 def _match():
-    return st.builds(
-        p.OFPMatch,
-        wildcards=st.integers(0, ofp.OFPFW_ALL),
-        in_port=u16,
-        dl_src=mac_bin,
-        dl_dst=mac_bin,
-        dl_vlan=u16,
-        dl_vlan_pcp=u8,
-        dl_type=u16,
-        nw_tos=u8,
-        nw_proto=u8,
-        nw_src=u32,
-        nw_dst=u32,
-        tp_src=u16,
-        tp_dst=u16,
+    # One 40-byte draw is much cheaper for hypothesis than thirteen field draws.
+    return st.binary(min_size=40, max_size=40).map(
+        lambda raw: p.OFPMatch.parser(_zero_pads(raw), 0)
     )
 
 
@@ -411,8 +404,7 @@ MESSAGES = st.one_of(
 )
 
 
-@given(MESSAGES, u32)
-def test_encode_decode_encode_identity(msg, xid):
+def assert_identity(msg, xid):
     msg.set_xid(xid)
     first = encode(msg)
     assert len(first) == msg.msg_len
@@ -424,6 +416,11 @@ def test_encode_decode_encode_identity(msg, xid):
     ((name, body),) = json.loads(json.dumps(decoded.to_jsondict())).items()
     assert name == type(msg).__name__
     assert type(msg).from_jsondict(body) == msg
+
+
+@given(MESSAGES, u32)
+def test_encode_decode_encode_identity(msg, xid):
+    assert_identity(msg, xid)
 
 
 @given(u32, u32, st.integers(0, 32), st.integers(0, 32))
