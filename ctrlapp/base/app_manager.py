@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ctrlapp.controller import event as event_mod
+from ctrlapp.controller.controller import WRITE_BATCH
 from ctrlapp.controller.handler import iter_handlers
 from ctrlapp.exception import AppLoadError, RequestTimeout
 from ctrlapp.lib import hub
@@ -172,10 +173,14 @@ class CtrlApp:
         counters = self.counters
         handlers = self.event_handlers
         clock = time.perf_counter
+        batch = WRITE_BATCH
         while self.is_active:
+            if not q.qsize():
+                batch.end()
             item = q.get()
             if item is None:
                 break
+            batch.begin()
             ev, state, dp = item
             for handler, states in handlers.get(type(ev), ()):
                 if states is not None and state is not None and state not in states:
