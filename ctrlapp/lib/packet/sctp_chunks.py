@@ -41,7 +41,7 @@ from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError, Packet
 from ctrlapp.lib.packet.sctp_params import (
     DECODE_FAILURES,
     PAD,
-    PARAM_TABLE,
+    PARAM_DECODERS,
     decode_causes,
     decode_params,
     decode_tlvs,
@@ -153,18 +153,6 @@ class chunk(StringifyMixin):
     def __len__(self) -> int:
         length = self.length or len(self.serialize())
         return (length + 3) & ~3
-
-
-def decode_chunks(buf: bytes, off: int, n: int) -> list:
-    """Decode the chunks bundled in ``buf[off:n]``."""
-    chunks = []
-    append = chunks.append
-    table = CHUNK_TABLE
-    while off < n:
-        c = table[buf[off]]._decode(buf, off, n)
-        append(c)
-        off += (c.length + 3) & ~3
-    return chunks
 
 
 class _flags_only(chunk):
@@ -440,7 +428,7 @@ class _init_base(chunk):
         self.os = os
         self.mis = mis
         self.i_tsn = i_tsn
-        self.params = decode_tlvs(buf, off + 20, end, PARAM_TABLE, param_unknown)
+        self.params = decode_tlvs(buf, off + 20, end, PARAM_DECODERS, param_unknown)
         return self
 
     def serialize(self) -> bytes:
@@ -935,9 +923,11 @@ CHUNK_TABLE: list[type] = [chunk_unknown] * 256
 for _cls in CHUNK_CLASSES:
     CHUNK_TABLE[_cls._CTYPE] = _cls
 del _cls
+# The bound decoders, so that a chunk costs no attribute lookup to dispatch.
+CHUNK_DECODERS = [cls._decode for cls in CHUNK_TABLE]
 
 __all__ = [n for n in dir() if n.startswith(("chunk", "TYPE_"))] + [
     "CHUNK_CLASSES",
     "CHUNK_TABLE",
-    "decode_chunks",
+    "CHUNK_DECODERS",
 ]

@@ -189,16 +189,18 @@ class _tlv(StringifyMixin):
         return (length + 3) & ~3
 
 
-def decode_tlvs(buf: bytes, off: int, end: int, table: dict, unknown: type) -> list:
+def decode_tlvs(buf: bytes, off: int, end: int, decoders: dict, unknown: type) -> list:
     """Decode the parameters or causes in ``buf[off:end]``.
 
-    The last item's padding may lie beyond ``end``: RFC 9260 3.2 leaves it out
-    of the chunk length.
+    ``decoders`` maps a type or cause code to its class's bound ``_decode``;
+    other codes go to ``unknown``.  The last item's padding may lie beyond
+    ``end``: RFC 9260 3.2 leaves it out of the chunk length.
     """
     items = []
     append = items.append
     unpack = _TLV.unpack_from
-    get = table.get
+    get = decoders.get
+    fallback = unknown._decode
     while off < end:
         if end - off < 4:
             raise PacketFieldError(f"{end - off} bytes after the last item", unknown.__name__)
@@ -209,7 +211,7 @@ def decode_tlvs(buf: bytes, off: int, end: int, table: dict, unknown: type) -> l
             raise PacketTruncatedError(
                 f"item {code:#06x} of length {length} runs past the end", unknown.__name__
             )
-        append(get(code, unknown)._decode(buf, off, length))
+        append(get(code, fallback)(buf, off, length))
         off += (length + 3) & ~3
     return items
 
@@ -499,7 +501,7 @@ class _asconf_addr(param):
 
     def _read(self, buf, start, end):
         (self.corr_id,) = _U32.unpack_from(buf, start)
-        inner = decode_tlvs(buf, start + 4, end, PARAM_TABLE, param_unknown)
+        inner = decode_tlvs(buf, start + 4, end, PARAM_DECODERS, param_unknown)
         if len(inner) > 1:
             raise _bad(type(self), "more than one address")
         self.address = inner[0] if inner else None
@@ -543,7 +545,7 @@ class param_error_cause_ind(param):
 
     def _read(self, buf, start, end):
         (self.corr_id,) = _U32.unpack_from(buf, start)
-        self.causes = decode_tlvs(buf, start + 4, end, CAUSE_TABLE, cause_unknown)
+        self.causes = decode_tlvs(buf, start + 4, end, CAUSE_DECODERS, cause_unknown)
 
     def _value(self):
         return _U32.pack(self.corr_id) + pack_tlvs(self.causes)
@@ -834,7 +836,7 @@ class cause_unresolvable_addr(cause):
         self.length = length
 
     def _read(self, buf, start, end):
-        inner = decode_tlvs(buf, start, end, PARAM_TABLE, param_unknown)
+        inner = decode_tlvs(buf, start, end, PARAM_DECODERS, param_unknown)
         if len(inner) > 1:
             raise _bad(type(self), "more than one address")
         self.value = inner[0] if inner else None
@@ -896,7 +898,7 @@ class cause_restart_with_new_addr(cause):
         self.length = length
 
     def _read(self, buf, start, end):
-        self.value = decode_tlvs(buf, start, end, PARAM_TABLE, param_unknown)
+        self.value = decode_tlvs(buf, start, end, PARAM_DECODERS, param_unknown)
 
     def _value(self):
         return pack_tlvs(self.value)
@@ -1044,6 +1046,9 @@ CAUSE_CLASSES = (
 )
 PARAM_TABLE: dict[int, type] = {c._CODE: c for c in PARAM_CLASSES}
 CAUSE_TABLE: dict[int, type] = {c._CODE: c for c in CAUSE_CLASSES}
+# Bound decoders: dispatching an item then costs no attribute lookup.
+PARAM_DECODERS = {code: c._decode for code, c in PARAM_TABLE.items()}
+CAUSE_DECODERS = {code: c._decode for code, c in CAUSE_TABLE.items()}
 param._TABLE = param_unknown._TABLE = PARAM_TABLE
 param._UNKNOWN = param_unknown
 cause._TABLE = CAUSE_TABLE
@@ -1052,12 +1057,12 @@ cause._UNKNOWN = cause_unknown
 
 def decode_params(buf: bytes, off: int, end: int) -> list:
     """Decode the parameters in ``buf[off:end]``."""
-    return decode_tlvs(buf, off, end, PARAM_TABLE, param_unknown)
+    return decode_tlvs(buf, off, end, PARAM_DECODERS, param_unknown)
 
 
 def decode_causes(buf: bytes, off: int, end: int) -> list:
     """Decode the error causes in ``buf[off:end]``."""
-    return decode_tlvs(buf, off, end, CAUSE_TABLE, cause_unknown)
+    return decode_tlvs(buf, off, end, CAUSE_DECODERS, cause_unknown)
 
 
 __all__ = [
@@ -1067,6 +1072,7 @@ __all__ = [
     "CAUSE_CLASSES",
     "PARAM_TABLE",
     "CAUSE_TABLE",
+    "PARAM_DECODERS",
     "decode_params",
     "decode_causes",
 ]
