@@ -64,6 +64,7 @@ _REPLY_TYPES = {
     OFP_VERSION_1_3: frozenset({1, 3, 6, 8, 19, 21, 23, 25, 27}),
 }
 _MULTIPART_REPLY = {OFP_VERSION_1_0: 17, OFP_VERSION_1_3: 19}
+_PACKET_IN = 10
 _PACKET_OUT = 13
 _FLOW_MOD = 14
 _PORT_STATUS = 12
@@ -531,6 +532,26 @@ class Datapath:
     def _handle_frame(self, frame: Any) -> None:
         version, msg_type, msg_len, xid, buf = frame
         state = self.handshake.state
+        if (
+            msg_type == _PACKET_IN
+            and state == MAIN_DISPATCHER
+            and version == self.handshake.version
+        ):
+            # The per-packet path: nothing for the runtime to do but count and dispatch.
+            self.counters.packet_in += 1
+            apps = self.manager.observers(ofp_event.EventOFPPacketIn)
+            if apps:
+                try:
+                    msg = self._parsers[_PACKET_IN](self, version, msg_type, msg_len, xid, buf)
+                except OFPMalformedMessage as exc:
+                    self.counters.decode_errors += 1
+                    LOG.warning("%s: undecodable message skipped: %s", self._label(), exc)
+                    return
+                ev = ofp_event.EventOFPPacketIn(msg)
+                self.inflight += len(apps)
+                for app in apps:
+                    app.enqueue(ev, state, self)
+            return
         if state == HANDSHAKE_DISPATCHER:
             for out in self.handshake.receive(msg_type, version, xid, buf):
                 self.send(out)
@@ -564,7 +585,7 @@ class Datapath:
             self.counters.decode_errors += 1
             LOG.warning("%s: undecodable message skipped: %s", self._label(), exc)
             return
-        if msg_type == 10:
+        if msg_type == _PACKET_IN:
             self.counters.packet_in += 1
         self._runtime(msg, msg_type, xid, state)
         ev = ofp_event.ofp_msg_to_ev(msg) if ev_cls is None else ev_cls(msg)
