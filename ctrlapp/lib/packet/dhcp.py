@@ -39,6 +39,7 @@ then encoding reproduces the input byte for byte:
 
 from __future__ import annotations
 
+import functools
 import random
 import socket
 import struct
@@ -109,7 +110,13 @@ _FILE_LEN = 128
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
 _ZERO_CHADDR_PAD = bytes(10)
+_ZERO_SNAME = bytes(_SNAME_LEN)
+_ZERO_FILE = bytes(_FILE_LEN)
 _END = b"\xff"
+_OVERLOAD = bytes((52, 1))
+# The header's four addresses are nearly always a handful of values (0.0.0.0,
+# the server, the relay); caching their text form is cheaper than converting.
+_ntoa = functools.lru_cache(maxsize=4096)(socket.inet_ntoa)
 
 
 def _text(field: bytes) -> str:
@@ -207,16 +214,26 @@ def _parse_area(buf: bytes, start: int, end: int) -> list:
 
 def _serialize_area(option_list: list) -> bytes:
     parts = []
+    append = parts.append
     ends_raw = False
     for o in option_list:
-        if isinstance(o, option):
-            parts.append(o.serialize())
+        if type(o) is option:
+            value = o.value
+            n = len(value)
+            if n <= 255 and 0 < o.tag < 255:
+                append(bytes((o.tag, n)))
+                append(value)
+            else:
+                append(o.serialize())
+            ends_raw = False
+        elif isinstance(o, option):
+            append(o.serialize())
             ends_raw = False
         else:
-            parts.append(bytes(o))
+            append(bytes(o))
             ends_raw = True
     if not ends_raw:
-        parts.append(_END)
+        append(_END)
     return b"".join(parts)
 
 
@@ -244,8 +261,16 @@ class options(StringifyMixin):
     ============= ===========================================================
     """
 
-    __slots__ = ("option_list", "options_len", "magic_cookie", "file_options", "sname_options")
+    __slots__ = (
+        "_option_list",
+        "_area",
+        "options_len",
+        "magic_cookie",
+        "file_options",
+        "sname_options",
+    )
     _TYPE = {"ascii": ["magic_cookie"]}
+    _fields = ("file_options", "magic_cookie", "option_list", "options_len", "sname_options")
 
     def __init__(
         self,
@@ -255,11 +280,24 @@ class options(StringifyMixin):
         file_options: list | None = None,
         sname_options: list | None = None,
     ):
-        self.option_list = option_list if option_list is not None else []
+        self._option_list = option_list if option_list is not None else []
+        self._area = b""
         self.options_len = options_len
         self.magic_cookie = magic_cookie
         self.file_options = file_options
         self.sname_options = sname_options
+
+    @property
+    def option_list(self) -> list:
+        # Decoding creates the option objects on first use: a switch that only
+        # relays or counts DHCP messages never pays for them.
+        if self._option_list is None:
+            self._option_list = _parse_area(self._area, 0, len(self._area))
+        return self._option_list
+
+    @option_list.setter
+    def option_list(self, value: list) -> None:
+        self._option_list = value
 
     @classmethod
     def parser(cls, buf: bytes) -> options:
@@ -268,15 +306,20 @@ class options(StringifyMixin):
         if len(buf) < 4:
             raise PacketTruncatedError("options field shorter than the magic cookie", "dhcp")
         self = cls.__new__(cls)
-        self.magic_cookie = socket.inet_ntoa(buf[:4])
-        self.option_list = _parse_area(buf, 4, len(buf))
+        self.magic_cookie = _ntoa(buf[:4])
+        self._option_list = None
+        self._area = buf[4:]
         self.options_len = len(buf)
         self.file_options = None
         self.sname_options = None
         return self
 
     def serialize(self) -> bytes:
-        raw = addrconv.ipv4.text_to_bin(self.magic_cookie) + _serialize_area(self.option_list)
+        cookie = addrconv.ipv4.text_to_bin(self.magic_cookie)
+        if self._option_list is None:
+            raw = cookie + self._area
+        else:
+            raw = cookie + _serialize_area(self._option_list)
         if len(raw) < self.options_len:
             raw += bytes(self.options_len - len(raw))
         self.options_len = len(raw)
@@ -437,7 +480,7 @@ class dhcp(packet_base.PacketBase):
             boot_file,
         ) = _HDR.unpack_from(buf)
         self.hlen = hlen
-        ntoa = socket.inet_ntoa
+        ntoa = _ntoa
         self.ciaddr = ntoa(ciaddr)
         self.yiaddr = ntoa(yiaddr)
         self.siaddr = ntoa(siaddr)
@@ -450,9 +493,18 @@ class dhcp(packet_base.PacketBase):
             self.chaddr = chaddr
         rest = b""
         if len(buf) >= _HDR_LEN + 4:
-            opts = options.parser(buf[_HDR_LEN:])
+            # options.parser inlined; the option objects are made on first use.
+            opts = options.__new__(options)
+            opts.magic_cookie = _ntoa(buf[_HDR_LEN : _HDR_LEN + 4])
+            opts._option_list = None
+            opts._area = buf[_HDR_LEN + 4 :]
+            opts.options_len = len(buf) - _HDR_LEN
+            opts.file_options = None
+            opts.sname_options = None
             self.options = opts
-            overload = opts.get_raw(DHCP_OPTION_OVERLOAD_OPT)
+            # Looking for the tag-and-length bytes of option 52 is much cheaper
+            # than decoding the options, and rules out overload almost always.
+            overload = opts.get_raw(DHCP_OPTION_OVERLOAD_OPT) if _OVERLOAD in opts._area else None
             if overload is not None and len(overload) == 1 and 1 <= overload[0] <= 3:
                 if overload[0] & OVERLOAD_FILE:
                     opts.file_options = _parse_area(buf, _FILE_OFF, _FILE_OFF + _FILE_LEN)
@@ -463,8 +515,8 @@ class dhcp(packet_base.PacketBase):
         else:
             self.options = None
             rest = buf[_HDR_LEN:]
-        self.sname = _text(sname)
-        self.boot_file = _text(boot_file)
+        self.sname = _text(sname) if sname and sname != _ZERO_SNAME else ""
+        self.boot_file = _text(boot_file) if boot_file and boot_file != _ZERO_FILE else ""
         return self, None, rest
 
     def serialize(self, payload=None, prev=None):

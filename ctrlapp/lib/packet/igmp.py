@@ -18,6 +18,7 @@ times (the floating-point form of RFC 3376 §4.1.1 and §4.1.7).
 
 from __future__ import annotations
 
+import functools
 import socket
 import struct
 
@@ -54,6 +55,11 @@ _V3Q_TAIL = struct.Struct("!BBH")  # resv|S|QRV, QQIC, number of sources
 _V3R_HDR = struct.Struct("!BxH2xH")
 _REC_HDR = struct.Struct("!BBH4s")
 _CODE_MAX = (0x0F | 0x10) << (7 + 3)  # 31744, the largest time a code can hold
+
+# Group and source addresses repeat from message to message; caching their
+# text form halves the cost of decoding a report.
+_ntoa = functools.lru_cache(maxsize=4096)(socket.inet_ntoa)
+_SRC_STRUCTS = [struct.Struct("!" + "4s" * n) for n in range(17)]
 
 
 def decode_code(code: int) -> int:
@@ -130,6 +136,8 @@ class igmp(packet_base.PacketBase):
         n = len(buf)
         if n < 8:
             raise PacketTruncatedError(f"need 8 bytes, have {n}", "igmp")
+        if type(buf) is not bytes:
+            buf = bytes(buf)
         msgtype = buf[0]
         if msgtype == IGMP_TYPE_REPORT_V3:
             return igmpv3_report._decode(buf)
@@ -140,7 +148,7 @@ class igmp(packet_base.PacketBase):
             return igmpv3_query._decode(buf)
         self = igmp.__new__(igmp)
         self.msgtype, self.maxresp, self.csum, group = _HDR.unpack_from(buf)
-        self.address = socket.inet_ntoa(group)
+        self.address = _ntoa(group)
         return self, None, buf[8:]
 
     def serialize(self, payload, prev):
@@ -161,8 +169,9 @@ def _with_checksum(msg: bytes, csum: int, payload) -> bytes:
 
 
 def _addresses(buf, off: int, count: int) -> list[str]:
-    ntoa = socket.inet_ntoa
-    return [ntoa(buf[i : i + 4]) for i in range(off, off + 4 * count, 4)]
+    if count <= 16:
+        return list(map(_ntoa, _SRC_STRUCTS[count].unpack_from(buf, off)))
+    return [_ntoa(bytes(buf[i : i + 4])) for i in range(off, off + 4 * count, 4)]
 
 
 def _addresses_bin(srcs) -> bytes:
@@ -217,7 +226,7 @@ class igmpv3_query(igmp):
             raise PacketTruncatedError(f"a v3 query needs 12 bytes, have {len(buf)}", "igmp")
         self = cls.__new__(cls)
         self.msgtype, self.maxresp, self.csum, group = _HDR.unpack_from(buf)
-        self.address = socket.inet_ntoa(group)
+        self.address = _ntoa(group)
         flags, self.qqic, num = _V3Q_TAIL.unpack_from(buf, 8)
         self.s_flg = (flags >> 3) & 1
         self.qrv = flags & 0x07
@@ -230,7 +239,7 @@ class igmpv3_query(igmp):
 
     @classmethod
     def parser(cls, buf):
-        return cls._decode(buf)
+        return cls._decode(bytes(buf))
 
     def serialize(self, payload, prev):
         srcs = self.srcs or []
@@ -302,7 +311,7 @@ class igmpv3_report_group(StringifyMixin):
         self.type_, aux_len, num, group = _REC_HDR.unpack_from(buf, offset)
         self.aux_len = aux_len
         self.num = num
-        self.address = socket.inet_ntoa(group)
+        self.address = _ntoa(group)
         start = offset + 8
         aux_off = start + 4 * num
         end = aux_off + 4 * aux_len
@@ -383,16 +392,39 @@ class igmpv3_report(igmp):
         self.record_num = record_num
         records = []
         off = 8
-        parse = igmpv3_report_group.parser
+        n = len(buf)
+        group_cls = igmpv3_report_group
+        unpack = _REC_HDR.unpack_from
+        # The record loop is igmpv3_report_group.parser inlined: reports with
+        # many records are what a snooping switch decodes most.
         for _ in range(record_num):
-            rec, off = parse(buf, off)
-            records.append(rec)
+            if off + 8 > n:
+                raise PacketTruncatedError("group record header runs past the end", "igmp")
+            type_, aux_len, num, group = unpack(buf, off)
+            start = off + 8
+            aux_off = start + 4 * num
+            off = aux_off + 4 * aux_len
+            if off > n:
+                raise PacketTruncatedError(
+                    f"group record with {num} sources and {aux_len} aux words runs past the end",
+                    "igmp",
+                )
+            records.append(
+                group_cls(
+                    type_,
+                    aux_len,
+                    num,
+                    _ntoa(group),
+                    _addresses(buf, start, num) if num else [],
+                    buf[aux_off:off] if aux_len else None,
+                )
+            )
         self.records = records
         return self, None, buf[off:]
 
     @classmethod
     def parser(cls, buf):
-        return cls._decode(buf)
+        return cls._decode(bytes(buf))
 
     def serialize(self, payload, prev):
         records = self.records or []
