@@ -463,6 +463,10 @@ class Datapath:
             self.close(f"undecodable message: {exc}")
         except OSError as exc:
             self.close(f"read failed: {exc}")
+        except Exception as exc:
+            # A bug must cost this connection, not the process; say where it happened.
+            LOG.exception("%s: internal error while handling its messages", self._label())
+            self.close(f"internal error: {type(exc).__name__}: {exc}")
         finally:
             self.close("connection closed by peer")
 
