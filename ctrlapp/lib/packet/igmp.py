@@ -60,6 +60,8 @@ _CODE_MAX = (0x0F | 0x10) << (7 + 3)  # 31744, the largest time a code can hold
 # text form halves the cost of decoding a report.
 _ntoa = functools.lru_cache(maxsize=4096)(socket.inet_ntoa)
 _SRC_STRUCTS = [struct.Struct("!" + "4s" * n) for n in range(17)]
+_aton = addrconv.ipv4.text_to_bin
+_CSUM = struct.Struct("!H")
 
 
 def decode_code(code: int) -> int:
@@ -152,9 +154,7 @@ class igmp(packet_base.PacketBase):
         return self, None, buf[8:]
 
     def serialize(self, payload, prev):
-        hdr = _HDR.pack(
-            self.msgtype, self.maxresp, self.csum, addrconv.ipv4.text_to_bin(self.address)
-        )
+        hdr = _HDR.pack(self.msgtype, self.maxresp, self.csum, _aton(self.address))
         return _with_checksum(hdr, self.csum, payload)
 
     def checksum_ok(self, buf, prev) -> bool:
@@ -165,7 +165,9 @@ def _with_checksum(msg: bytes, csum: int, payload) -> bytes:
     if csum:
         return msg
     csum = checksum(msg + bytes(payload)) if payload else checksum(msg)
-    return msg[:2] + csum.to_bytes(2, "big") + msg[4:]
+    out = bytearray(msg)
+    _CSUM.pack_into(out, 2, csum)
+    return out
 
 
 def _addresses(buf, off: int, count: int) -> list[str]:
@@ -175,8 +177,7 @@ def _addresses(buf, off: int, count: int) -> list[str]:
 
 
 def _addresses_bin(srcs) -> bytes:
-    aton = addrconv.ipv4.text_to_bin
-    return b"".join([aton(s) for s in srcs])
+    return b"".join(map(_aton, srcs))
 
 
 class igmpv3_query(igmp):
@@ -244,9 +245,7 @@ class igmpv3_query(igmp):
     def serialize(self, payload, prev):
         srcs = self.srcs or []
         msg = (
-            _HDR.pack(
-                self.msgtype, self.maxresp, self.csum, addrconv.ipv4.text_to_bin(self.address)
-            )
+            _HDR.pack(self.msgtype, self.maxresp, self.csum, _aton(self.address))
             + _V3Q_TAIL.pack(
                 (self.s_flg & 1) << 3 | (self.qrv & 0x07), self.qqic, self.num or len(srcs)
             )
@@ -325,20 +324,19 @@ class igmpv3_report_group(StringifyMixin):
         return self, end
 
     def serialize(self) -> bytes:
-        srcs = self.srcs or []
-        aux = bytes(self.aux or b"")
-        if len(aux) % 4:
-            aux += bytes(4 - len(aux) % 4)
-        return (
-            _REC_HDR.pack(
-                self.type_,
-                self.aux_len or len(aux) // 4,
-                self.num or len(srcs),
-                addrconv.ipv4.text_to_bin(self.address),
-            )
-            + _addresses_bin(srcs)
-            + aux
+        srcs = self.srcs or ()
+        aux = self.aux
+        hdr = _REC_HDR.pack(
+            self.type_,
+            self.aux_len or (len(aux) + 3) // 4 if aux else self.aux_len,
+            self.num or len(srcs),
+            _aton(self.address),
         )
+        if srcs:
+            hdr += b"".join(map(_aton, srcs))
+        if aux:
+            hdr += bytes(aux) + bytes(-len(aux) % 4)
+        return hdr
 
     def __len__(self) -> int:
         aux = len(self.aux or b"")
