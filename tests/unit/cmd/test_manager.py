@@ -218,24 +218,19 @@ EMULATOR_CLIENT = textwrap.dedent(
 
 
 def test_banner_lists_listeners(tmp_path):
+    """REST and RPC start when their modules exist, on the host and ports given."""
     args, sections = manager.resolve_options(
-        [
-            "apps/example_hub.py",
-            "--ofp-listen-host",
-            "127.0.0.1",
-            "--ofp-tcp-listen-port",
-            "0",
-            "--no-rest",
-            "--no-rpc",
-            "--state-dir",
-            str(tmp_path),
-        ]
-    )
+        ["apps/example_hub.py", "--ofp-listen-host", "127.0.0.1", "--ofp-tcp-listen-port", "0",
+         "--rest-port", "0", "--rpc-port", "0", "--state-dir", str(tmp_path)]
+    )  # fmt: skip
     rt = manager.Runtime(args, sections)
     rt.start()
     try:
         banner = rt.banner()
+        labels = [label for label, _service in rt.services]
     finally:
         rt.stop()
     assert re.match(r"ctrlapp 0\.1\.0; OpenFlow TCP 127\.0\.0\.1:\d+; TLS off; ", banner)
+    assert labels == ["REST", "RPC"]
+    assert re.search(r"; REST 127\.0\.0\.1:\d+; RPC 127\.0\.0\.1:\d+; ", banner)
     assert banner.endswith("OpenFlow versions 0x1, 0x4; apps: ExampleHub")
