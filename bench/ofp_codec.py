@@ -13,8 +13,9 @@ FLOW_MOD messages, so those are measured:
   the 60-byte frame) and serialize it, as an app answering a packet-in does;
 * ``flow_mod encode``: build an OFPFlowMod with a five-field match (in_port,
   eth_type, ip_proto, ipv4_src, ipv4_dst) and two instructions (apply-actions
-  with an output, goto-table) and serialize it; ``serialize only`` rows time
-  ``serialize()`` of an object built once.
+  with an output, goto-table) and serialize it;
+* ``serialize only`` rows time ``serialize()`` of a PACKET_OUT or FLOW_MOD
+  built once, separating the encoder from object construction.
 
 Both libraries get the same input and must produce the same bytes (checked
 before timing).  Timing is that of ``bench/packet_codec.py``: loops grown to
@@ -157,6 +158,31 @@ def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
         mod.serialize()
         return mod.buf
 
+    ours_out = parser.OFPPacketOut(
+        None,
+        buffer_id=OFP_NO_BUFFER,
+        in_port=ofp.OFPP_CONTROLLER,
+        actions=[parser.OFPActionOutput(3)],
+        data=ARP_FRAME,
+    )
+    theirs_out = osken_parser.OFPPacketOut(
+        osken_dp,
+        buffer_id=osken_ofp.OFP_NO_BUFFER,
+        in_port=osken_ofp.OFPP_CONTROLLER,
+        actions=[osken_parser.OFPActionOutput(3)],
+        data=ARP_FRAME,
+    )
+    ours_out.set_xid(XID)
+    theirs_out.set_xid(XID)
+
+    def ours_packet_out_serialize():
+        ours_out.serialize()
+        return ours_out.buf
+
+    def theirs_packet_out_serialize():
+        theirs_out.serialize()
+        return theirs_out.buf
+
     ours_built, theirs_built = ours_flow_mod_build(), theirs_flow_mod_build()
     ours_built.set_xid(XID)
     theirs_built.set_xid(XID)
@@ -173,6 +199,7 @@ def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
     assert ours_decode().data == theirs_decode().data == ARP_FRAME
     assert ours_decode_port() == theirs_decode_port() == 3
     assert bytes(ours_packet_out()) == bytes(theirs_packet_out())
+    assert bytes(ours_packet_out_serialize()) == bytes(theirs_packet_out_serialize())
     assert bytes(ours_flow_mod()) == bytes(theirs_flow_mod())
     assert bytes(ours_flow_mod_serialize()) == bytes(theirs_flow_mod_serialize())
 
@@ -180,6 +207,7 @@ def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
         ("packet_in decode", ours_decode, theirs_decode),
         ("packet_in decode +in_port", ours_decode_port, theirs_decode_port),
         ("packet_out build+encode", ours_packet_out, theirs_packet_out),
+        ("packet_out serialize only", ours_packet_out_serialize, theirs_packet_out_serialize),
         ("flow_mod build+encode", ours_flow_mod, theirs_flow_mod),
         ("flow_mod serialize only", ours_flow_mod_serialize, theirs_flow_mod_serialize),
     ]
