@@ -112,11 +112,12 @@ _U32 = struct.Struct("!I")
 _ZERO_CHADDR_PAD = bytes(10)
 _ZERO_SNAME = bytes(_SNAME_LEN)
 _ZERO_FILE = bytes(_FILE_LEN)
-_END = b"\xff"
 _OVERLOAD = bytes((52, 1))
+_TAG_LEN = struct.Struct("BB").pack
 # The header's four addresses are nearly always a handful of values (0.0.0.0,
 # the server, the relay); caching their text form is cheaper than converting.
 _ntoa = functools.lru_cache(maxsize=4096)(socket.inet_ntoa)
+_aton = addrconv.ipv4.text_to_bin
 
 
 def _text(field: bytes) -> str:
@@ -212,29 +213,25 @@ def _parse_area(buf: bytes, start: int, end: int) -> list:
     return out
 
 
-def _serialize_area(option_list: list) -> bytes:
-    parts = []
-    append = parts.append
-    ends_raw = False
+def _serialize_area(option_list: list) -> bytearray:
+    out = bytearray()
     for o in option_list:
         if type(o) is option:
             value = o.value
             n = len(value)
-            if n <= 255 and 0 < o.tag < 255:
-                append(bytes((o.tag, n)))
-                append(value)
+            tag = o.tag
+            if n <= 255 and 0 < tag < 255:
+                out += _TAG_LEN(tag, n)
+                out += value
             else:
-                append(o.serialize())
-            ends_raw = False
+                out += o.serialize()
         elif isinstance(o, option):
-            append(o.serialize())
-            ends_raw = False
+            out += o.serialize()
         else:
-            append(bytes(o))
-            ends_raw = True
-    if not ends_raw:
-        append(_END)
-    return b"".join(parts)
+            out += o
+    if not option_list or isinstance(option_list[-1], option):
+        out.append(DHCP_END_OPT)
+    return out
 
 
 def _area_bytes(option_list: list, size: int, name: str) -> bytes:
@@ -535,12 +532,12 @@ class dhcp(packet_base.PacketBase):
         if opts is not None and opts.sname_options is not None:
             sname = _area_bytes(opts.sname_options, _SNAME_LEN, "sname")
         else:
-            sname = _text_bin(self.sname, _SNAME_LEN, "sname")
+            sname = _text_bin(self.sname, _SNAME_LEN, "sname") if self.sname else b""
         if opts is not None and opts.file_options is not None:
             boot_file = _area_bytes(opts.file_options, _FILE_LEN, "file")
         else:
-            boot_file = _text_bin(self.boot_file, _FILE_LEN, "boot_file")
-        aton = addrconv.ipv4.text_to_bin
+            boot_file = _text_bin(self.boot_file, _FILE_LEN, "boot_file") if self.boot_file else b""
+        aton = _aton
         hdr = _HDR.pack(
             self.op,
             self.htype,

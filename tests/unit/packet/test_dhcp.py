@@ -90,6 +90,13 @@ def test_decode_discover():
     assert opts.get(dhcp.DHCP_SUBNET_MASK_OPT, "none") == "none"
     assert dhcp.DHCP_HOST_NAME_OPT in opts
     assert m.serialize(b"", None) == DISCOVER
+    # A change to the decoded options is what gets encoded.
+    m2 = dhcp.dhcp.parser(DISCOVER)[0]
+    m2.options.set(dhcp.DHCP_HOST_NAME_OPT, "pc2")
+    assert dhcp.dhcp.parser(m2.serialize(b"", None))[0].options.get(12) == "pc2"
+    m3 = dhcp.dhcp.parser(DISCOVER)[0]
+    m3.options.option_list = [dhcp.option(53, b"\x03")]
+    assert m3.serialize(b"", None)[240:244] == b"\x35\x01\x03\xff"
     # dpkt, an independent decoder, reads the same fields.
     d = dpkt.dhcp.DHCP(DISCOVER)
     assert (d.op, d.xid, d.chaddr, d.flags) == (m.op, m.xid, MAC, m.flags)
