@@ -51,6 +51,7 @@ OPT_ROUTER_ALERT = 5
 
 _inet_ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
+_addr_bin = addrconv.ipv6.text_to_bin
 
 
 class header(StringifyMixin):
@@ -512,6 +513,28 @@ class ipv6(packet_base.PacketBase):
 
     def __len__(self) -> int:
         return _MIN_LEN + sum(len(h) for h in self.ext_hdrs)
+
+    def final_destination(self) -> str:
+        """The Destination Address an upper-layer checksum covers (RFC 8200 section 8.1).
+
+        With a Routing header that still has segments left, the originator
+        names the final destination in that header: the last address (types 0
+        and 3; RFC 6554 fills the elided prefix from this header's
+        destination), the Home Address (type 2) or Segment List[0] (type 4,
+        RFC 8754 section 4.3).  Otherwise it is ``dst``.
+        """
+        for h in self.ext_hdrs:
+            if isinstance(h, routing_type3) and h.seg and h.adrs:
+                keep = 16 - h.cmpe
+                last = addrconv.ipv6.text_to_bin(h.adrs[-1])[16 - keep :]
+                return _inet_ntop(_AF_INET6, _addr_bin(self.dst)[: h.cmpe] + last)
+            if isinstance(h, routing_generic) and h.seg and h.data and len(h.data) >= 20:
+                if h.type_ == routing.ROUTING_TYPE_0:
+                    n = (len(h.data) - 4) // 16
+                    return _inet_ntop(_AF_INET6, h.data[4 + 16 * (n - 1) : 4 + 16 * n])
+                if h.type_ in (routing.ROUTING_TYPE_2, routing.ROUTING_TYPE_4):
+                    return _inet_ntop(_AF_INET6, h.data[4:20])
+        return self.dst
 
 
 for _cls in (hop_opts, dst_opts, routing, fragment, auth):
