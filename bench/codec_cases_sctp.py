@@ -20,6 +20,10 @@ How each library is made to do the same work:
   all three then copy instead of computing, and so measure the codec alone.
   dpkt has no DATA/INIT chunk classes: its encode packs the chunk bodies with
   ``struct`` in the callable and gives the chunk lengths.
+
+The last case times the SCTP layer alone (``sctp.parser`` / ``serialize`` on
+the SCTP bytes, no Ethernet/IPv4 and no ``Packet``), to separate the SCTP
+codec from the layers around it.
 """
 
 from __future__ import annotations
@@ -126,7 +130,7 @@ def _data_osken(csum: int = 0) -> bytes:
     return p.data
 
 
-def _data_dpkt(csum: int = 0) -> bytes:
+def _data_dpkt_sctp(csum: int):
     chunks = []
     for i, payload in enumerate(PAYLOADS):
         body = _DATA_BODY.pack(1000 + i, 1, i, 46) + payload
@@ -136,7 +140,11 @@ def _data_dpkt(csum: int = 0) -> bytes:
     s = dpkt.sctp.SCTP(sport=40000, dport=40001, vtag=0xCAFE, sum=csum)
     s.chunks = chunks
     s.data = b""
-    ip = dpkt.ip.IP(id=2, ttl=64, p=132, src=BIN_IP_A, dst=BIN_IP_B, data=s)
+    return s
+
+
+def _data_dpkt(csum: int = 0) -> bytes:
+    ip = dpkt.ip.IP(id=2, ttl=64, p=132, src=BIN_IP_A, dst=BIN_IP_B, data=_data_dpkt_sctp(csum))
     return bytes(dpkt.ethernet.Ethernet(dst=BIN_B, src=BIN_A, type=0x0800, data=ip))
 
 
@@ -161,10 +169,36 @@ def _decode_dpkt(frame: bytes):
     return e, fields
 
 
+def _layer_ctrlapp(csum: int) -> bytes:
+    chunks = [
+        sctp.chunk_data(0, 1, 1, 0, 1000 + i, 1, i, 46, payload)
+        for i, payload in enumerate(PAYLOADS)
+    ]
+    return sctp.sctp(40000, 40001, 0xCAFE, csum, chunks).serialize(b"", None)
+
+
+def _layer_osken(csum: int) -> bytes:
+    chunks = [
+        ok_sctp.chunk_data(0, 1, 1, 0, 1000 + i, 1, i, 46, payload)
+        for i, payload in enumerate(PAYLOADS)
+    ]
+    return ok_sctp.sctp(40000, 40001, 0xCAFE, csum, chunks).serialize(bytearray(), None)
+
+
+def _layer_dpkt(csum: int) -> bytes:
+    return bytes(_data_dpkt_sctp(csum))
+
+
+def _decode_dpkt_layer(data: bytes):
+    s = dpkt.sctp.SCTP(data)
+    return s, [(_DATA_BODY.unpack_from(c.data), c.data[12:]) for c in s.chunks]
+
+
 INIT_FRAME = bytes(_init_ctrlapp())
 DATA_FRAME = bytes(_data_ctrlapp())
 INIT_CSUM = struct.unpack_from("!I", INIT_FRAME, 42)[0]
 DATA_CSUM = struct.unpack_from("!I", DATA_FRAME, 42)[0]
+DATA_SCTP = DATA_FRAME[34:]
 
 
 def _without_csum(frame: bytes) -> bytes:
@@ -239,5 +273,14 @@ CASES: list[CodecCase] = [
         lambda: _data_dpkt(DATA_CSUM),
         lambda: ok_packet.Packet(DATA_FRAME),
         lambda: _data_osken(DATA_CSUM),
+    ),
+    CodecCase(
+        "sctp layer alone, 3 data, csum given",
+        lambda: sctp.sctp.parser(DATA_SCTP),
+        lambda: _layer_ctrlapp(DATA_CSUM),
+        lambda: _decode_dpkt_layer(DATA_SCTP),
+        lambda: _layer_dpkt(DATA_CSUM),
+        lambda: ok_sctp.sctp.parser(DATA_SCTP),
+        lambda: _layer_osken(DATA_CSUM),
     ),
 ]

@@ -68,7 +68,7 @@ class sctp(packet_base.PacketBase):
         self.chunks = [] if chunks is None else chunks
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[sctp, None, bytes]:
         if type(buf) is not bytes:
             buf = bytes(buf)
         n = len(buf)
@@ -87,7 +87,7 @@ class sctp(packet_base.PacketBase):
             off += (c.length + 3) & ~3
         return self, None, b""
 
-    def serialize(self, payload, prev):
+    def serialize(self, payload: bytes | bytearray, prev: packet_base.PacketBase | None) -> bytes:
         body = b"".join([c.serialize() for c in self.chunks])
         if self.csum:
             return _HDR.pack(self.src_port, self.dst_port, self.vtag, self.csum) + body
@@ -97,7 +97,7 @@ class sctp(packet_base.PacketBase):
             crc = crc32c(bytes(payload), crc)
         return hdr[:8] + _CRC.pack(crc) + body
 
-    def checksum_ok(self, buf, prev) -> bool:
+    def checksum_ok(self, buf: bytes, prev: packet_base.PacketBase | None) -> bool:
         """Whether the CRC32C in ``buf`` (this packet and what follows) is right.
 
         Under IPv4 the packet ends where the IP total length says, so Ethernet
