@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import struct
 
+from ctrlapp.lib import addrconv
+
 _PSEUDO4 = struct.Struct("!4s4sxBH")
 _PSEUDO6 = struct.Struct("!16s16sI3xB")
 
@@ -31,8 +33,6 @@ def checksum(data: bytes | bytearray | memoryview) -> int:
 
 def pseudo_header(prev, length: int, proto: int) -> bytes:
     """Pseudo-header of the IP layer ``prev`` (an ipv4 or ipv6 object) for ``length`` bytes."""
-    from ctrlapp.lib import addrconv
-
     if getattr(prev, "version", None) == 6:
         return _PSEUDO6.pack(
             addrconv.ipv6.text_to_bin(prev.src),

@@ -561,13 +561,11 @@ def _parse_options(buf, off: int, end: int) -> list:
 
 
 def _serialize_options(option) -> bytes:
+    # ``option`` may be raw bytes, or hold raw bytes among the option objects
+    # (what a decode keeps of a broken tail).
     if isinstance(option, (bytes, bytearray)):
         return bytes(option)
-    try:
-        return b"".join([o.serialize() for o in option])
-    except AttributeError:
-        # Raw bytes among the option objects (what a decode keeps of a broken tail).
-        return b"".join([o if isinstance(o, (bytes, bytearray)) else o.serialize() for o in option])
+    return b"".join([o if isinstance(o, (bytes, bytearray)) else o.serialize() for o in option])
 
 
 class tcp(packet_base.PacketBase):
@@ -668,7 +666,10 @@ class tcp(packet_base.PacketBase):
     def serialize(self, payload, prev):
         option = self.option
         if option:
-            opts = _serialize_options(option)
+            try:
+                opts = b"".join([o.serialize() for o in option])
+            except (AttributeError, TypeError):
+                opts = _serialize_options(option)
             if len(opts) & 3:
                 opts += bytes(-len(opts) & 3)
             if len(opts) > 40:
