@@ -1194,7 +1194,6 @@ class _StatsMsg(MsgBase):
         super().__init__(datapath)
         self.type = self.cls_stats_type if type_ is None else type_
         self.flags = flags
-        self.body: Any = b""
 
     @classmethod
     def register_stats_type(cls, stats_type: int):
@@ -1217,8 +1216,9 @@ class _StatsMsg(MsgBase):
         stats_type, flags = _STATS_HEADER.unpack_from(buf, OFP_HEADER_SIZE)
         klass = cls._STATS_TYPES.get(stats_type)
         if klass is None:
-            msg_ = cls(datapath, flags, stats_type)
-            msg_.body = bytes(buf[ofproto.OFP_STATS_MSG_SIZE : msg_len])
+            msg_ = cls(
+                datapath, flags, stats_type, bytes(buf[ofproto.OFP_STATS_MSG_SIZE : msg_len])
+            )
         else:
             msg_ = klass.__new__(klass)
             MsgBase.__init__(msg_, datapath)
@@ -1229,11 +1229,8 @@ class _StatsMsg(MsgBase):
         msg_.buf = buf
         return msg_
 
-    @classmethod
-    def _parse_stats_body(cls, msg_, buf: bytes, offset: int, end: int) -> None:
-        msg_.body = bytes(buf[offset:end])
-
     def _stats_body(self) -> bytes:
+        """The encoded body; the generic classes carry it raw in ``body``."""
         return bytes(self.body or b"")
 
     def _serialize_body(self) -> None:
@@ -1242,18 +1239,33 @@ class _StatsMsg(MsgBase):
 
 @register_msg_type(_VERSION, ofproto.OFPT_STATS_REQUEST)
 class OFPStatsRequest(_StatsMsg):
+    """STATS_REQUEST; this class itself carries a statistics type it has no subclass for."""
+
     _STATS_TYPES: ClassVar[dict[int, type]] = {}
+
+    def __init__(
+        self, datapath: Any = None, flags: int = 0, type_: int | None = None, body: bytes = b""
+    ) -> None:
+        super().__init__(datapath, flags, type_)
+        self.body = body
 
 
 @register_msg_type(_VERSION, ofproto.OFPT_STATS_REPLY)
 class OFPStatsReply(_StatsMsg):
+    """STATS_REPLY; this class itself carries a statistics type it has no subclass for."""
+
     _STATS_TYPES: ClassVar[dict[int, type]] = {}
+
+    def __init__(
+        self, datapath: Any = None, flags: int = 0, type_: int | None = None, body: bytes = b""
+    ) -> None:
+        super().__init__(datapath, flags, type_)
+        self.body = body
 
 
 class _EmptyStatsRequest(OFPStatsRequest):
     def __init__(self, datapath: Any = None, flags: int = 0) -> None:
-        super().__init__(datapath, flags)
-        del self.body
+        _StatsMsg.__init__(self, datapath, flags)
 
     @classmethod
     def _parse_stats_body(cls, msg_, buf, offset, end):
@@ -1283,8 +1295,7 @@ class _FlowStatsRequestBase(OFPStatsRequest):
         table_id: int = 0xFF,
         out_port: int = ofproto.OFPP_NONE,
     ) -> None:
-        super().__init__(datapath, flags)
-        del self.body
+        _StatsMsg.__init__(self, datapath, flags)
         self.match = match if match is not None else OFPMatch()
         self.table_id = table_id
         self.out_port = out_port
@@ -1317,8 +1328,7 @@ class OFPPortStatsRequest(OFPStatsRequest):
     def __init__(
         self, datapath: Any = None, flags: int = 0, port_no: int = ofproto.OFPP_NONE
     ) -> None:
-        super().__init__(datapath, flags)
-        del self.body
+        _StatsMsg.__init__(self, datapath, flags)
         self.port_no = port_no
 
     @classmethod
@@ -1339,8 +1349,7 @@ class OFPQueueStatsRequest(OFPStatsRequest):
         port_no: int = ofproto.OFPP_ALL,
         queue_id: int = ofproto.OFPQ_ALL,
     ) -> None:
-        super().__init__(datapath, flags)
-        del self.body
+        _StatsMsg.__init__(self, datapath, flags)
         self.port_no = port_no
         self.queue_id = queue_id
 
@@ -1372,8 +1381,7 @@ class OFPVendorStatsRequest(_VendorStatsMixin, OFPStatsRequest):
     def __init__(
         self, datapath: Any = None, flags: int = 0, vendor: int = 0, specific_data: bytes = b""
     ) -> None:
-        super().__init__(datapath, flags)
-        del self.body
+        _StatsMsg.__init__(self, datapath, flags)
         self.vendor = vendor
         self.specific_data = specific_data
 
@@ -1601,7 +1609,7 @@ class _ListStatsReply(OFPStatsReply):
     _SINGLE: ClassVar[bool] = False
 
     def __init__(self, datapath: Any = None, flags: int = 0, body: Any = None) -> None:
-        super().__init__(datapath, flags)
+        _StatsMsg.__init__(self, datapath, flags)
         self.body = body if body is not None else ([] if not self._SINGLE else self._RECORD())
 
     @classmethod
@@ -1669,7 +1677,6 @@ class OFPVendorStatsReply(_VendorStatsMixin, OFPStatsReply):
     def __init__(
         self, datapath: Any = None, flags: int = 0, vendor: int = 0, specific_data: bytes = b""
     ) -> None:
-        super().__init__(datapath, flags)
-        del self.body
+        _StatsMsg.__init__(self, datapath, flags)
         self.vendor = vendor
         self.specific_data = specific_data

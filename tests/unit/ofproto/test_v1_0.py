@@ -178,6 +178,7 @@ def test_unknown_stats_type_kept_raw():
     assert type(msg) is p.OFPStatsReply
     assert (msg.type, msg.flags, msg.body) == (9, 1, bytes.fromhex("deadbeef"))
     assert encode(msg) == raw
+    assert p.OFPStatsReply.from_jsondict(msg.to_jsondict()["OFPStatsReply"]) == msg
 
 
 def test_unknown_action_kept_raw():
