@@ -405,6 +405,7 @@ def test_short_frame_checksum_ignores_ethernet_padding():
     got = pkt.get_protocol(sctp.sctp)
     assert got.checksum_ok(frame[34:], pkt.get_protocol(ipv4.ipv4))
     assert not got.checksum_ok(frame[34:], None)  # the padding is not part of the SCTP packet
+    assert pkt.checksum_errors() == []
 
 
 def test_bad_checksum_detected():
