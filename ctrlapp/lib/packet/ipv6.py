@@ -108,7 +108,7 @@ class option(StringifyMixin):
         end = off + 2 + len_
         if end > len(buf):
             raise PacketTruncatedError(f"option of {len_} bytes overruns its header", "ipv6.option")
-        return cls(type_, len_, bytes(buf[off + 2 : end]))
+        return cls(type_, len_, bytes(buf[off + 2 : end]) or None)
 
     def serialize(self) -> bytes:
         if self.type_ == OPT_PAD1:

@@ -35,7 +35,7 @@ def test_fixed_header_fields():
     assert rest == b""
     (hbh,) = h.ext_hdrs
     assert isinstance(hbh, ipv6.hop_opts) and (hbh.nxt, hbh.size) == (58, 0)
-    assert [(o.type_, o.len_, o.data) for o in hbh.data] == [(5, 2, b"\x00\x00"), (1, 0, b"")]
+    assert [(o.type_, o.len_, o.data) for o in hbh.data] == [(5, 2, b"\x00\x00"), (1, 0, None)]
     assert next_cls is ipv6.ipv6.get_packet_type(58)
     assert len(h) == 48 and h.checksum_ok(FIXED + HBH_RA, None) is None
     again = ipv6.ipv6(
