@@ -241,10 +241,14 @@ class StreamServer:
         while not self._closed:
             try:
                 sock, addr = self.server.accept()
-            except OSError:
+            except OSError as exc:
                 if self._closed:
                     return
-                raise
+                # Out of file descriptors or a connection reset before accept: the
+                # listener must outlive it; pause briefly so EMFILE does not spin.
+                LOG.warning("accept failed: %s", exc)
+                sleep(0.1)
+                continue
             spawn(self._run, sock, addr)
 
     def close(self) -> None:
