@@ -248,7 +248,7 @@ _FIELDS = st.one_of(
 
 @st.composite
 def matches(draw):
-    fields = dict(draw(st.lists(_FIELDS, max_size=5, unique_by=lambda f: f[0])))
+    fields = dict(draw(st.lists(_FIELDS, max_size=4, unique_by=lambda f: f[0])))
     if draw(st.booleans()):
         fields["oxm_ffff08"] = draw(st.binary(min_size=4, max_size=20))
     return OFPMatch(**fields)
