@@ -1,0 +1,68 @@
+"""The event-loop wrapper: reusable events, logged thread failures, servers on ephemeral ports."""
+
+import logging
+
+import pytest
+
+from ctrlapp.lib import hub
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_event_set_clear_wait():
+    ev = hub.Event()
+    assert not ev.is_set() and ev.wait(0.01) is False
+    hub.spawn_after(0.01, ev.set)
+    assert ev.wait(5) is True and ev.is_set()
+    ev.clear()
+    assert ev.wait(0.01) is False
+    woken = []
+    t = hub.spawn(lambda: woken.append(ev.wait()))
+    hub.sleep(0)
+    ev.set()
+    t.wait()
+    assert woken == [True]
+
+
+def test_spawn_logs_exceptions_and_taskexit_is_quiet(caplog):
+    def boom():
+        raise RuntimeError("kaboom")
+
+    def leave():
+        raise hub.TaskExit()
+
+    with caplog.at_level(logging.ERROR):
+        assert hub.spawn(boom).wait() is None
+        assert hub.spawn(leave).wait() is None
+    assert "kaboom" in caplog.text and caplog.text.count("uncaught exception") == 1
+    with pytest.raises(RuntimeError):
+        hub.spawn(boom, raise_error=True).wait()
+
+
+def test_bounded_queue_and_timeout():
+    q = hub.Queue(1)
+    q.put(1)
+    with pytest.raises(hub.QueueFull):
+        q.put_nowait(2)
+    with pytest.raises(hub.QueueEmpty):
+        hub.Queue().get(timeout=0.01)
+    with pytest.raises(hub.Timeout):
+        with hub.Timeout(0.01):
+            hub.sleep(1)
+
+
+def test_stream_server_echo():
+    def handle(sock, addr):
+        sock.sendall(sock.recv(100).upper())
+        sock.close()
+
+    server = hub.StreamServer(("127.0.0.1", 0), handle)
+    t = hub.spawn(server.serve_forever)
+    try:
+        client = hub.connect(server.address, timeout=5)
+        client.sendall(b"hello")
+        assert client.recv(100) == b"HELLO"
+        assert hub.nonblocking_send(client) is not None
+    finally:
+        server.close()
+        hub.kill(t)
