@@ -13,7 +13,7 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ctrlapp.lib.packet import packet_base
+from ctrlapp.lib.packet import ethernet, packet_base
 from ctrlapp.lib.packet.errors import PacketParseError
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -50,8 +50,6 @@ class Packet(StringifyMixin):
         self._offsets: list[int] | None = None
         if data:
             if parse_cls is None:
-                from ctrlapp.lib.packet import ethernet
-
                 parse_cls = ethernet.ethernet
             self._parse(parse_cls)
 
