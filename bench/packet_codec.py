@@ -6,9 +6,11 @@ Cases come from every ``bench/codec_cases_*.py`` module (each defines
 ``CASES: list[CodecCase]``).  For each case and each library the decode and
 the encode callables are timed the same way: the loop count is grown until one
 round takes at least ``--min-time`` seconds, then the three libraries take
-turns for ``--rounds`` rounds and each one's best round is kept (the least
-disturbed by other processes), with the garbage collector off during a round
-as :mod:`timeit` does.  Rates are packets per
+turns for ``--rounds`` rounds and each one's best round is kept, with the
+garbage collector off during a round as :mod:`timeit` does.  Rounds are short
+(3 ms) and many (200) on purpose: on a shared machine a short round often runs
+without being preempted, and the best of many such rounds is close to the
+unloaded speed, where long rounds all absorb other processes' time slices.  Rates are packets per
 second on one core; the last two columns are ctrlapp's rate divided by
 dpkt's and by os-ken's.  Targets: both ratios at least 1 against dpkt and 5
 against os-ken; a missed target is marked with ``!``.
@@ -105,8 +107,8 @@ def _fmt_ratio(ours: float, theirs: float | None, target: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5, help="timing rounds per measurement")
-    ap.add_argument("--min-time", type=float, default=0.2, help="seconds per round at least")
+    ap.add_argument("--rounds", type=int, default=200, help="timing rounds per measurement")
+    ap.add_argument("--min-time", type=float, default=0.003, help="seconds per round at least")
     ap.add_argument("--only", default="", help="run only cases whose name contains this")
     args = ap.parse_args(argv)
 
