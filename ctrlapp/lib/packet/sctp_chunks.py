@@ -7,9 +7,10 @@ padded too (RFC 9260 section 3.2).
 
 Implemented: RFC 9260 section 3.3 (DATA, INIT, INIT ACK, SACK, HEARTBEAT,
 HEARTBEAT ACK, ABORT, SHUTDOWN, SHUTDOWN ACK, ERROR, COOKIE ECHO, COOKIE ACK,
-SHUTDOWN COMPLETE) and Appendix A (ECNE, CWR); RFC 7053 (the I bit of DATA);
+SHUTDOWN COMPLETE); RFC 4960 Appendix A (ECNE, CWR; RFC 9260 only reserves
+their types); RFC 7053 (the I bit of DATA);
 RFC 3758 section 3.2 (FORWARD TSN); RFC 4820 section 3 (PAD); RFC 4895
-section 4.1 (AUTH); RFC 5061 section 3.1 (ASCONF, ASCONF-ACK); RFC 6525
+section 5.1 (AUTH); RFC 5061 section 3.1 (ASCONF, ASCONF-ACK); RFC 6525
 section 3.1 (RE-CONFIG); RFC 8260 sections 2.1 and 2.3.1 (I-DATA, I-FORWARD-TSN).
 
 Decoding rules:
@@ -656,7 +657,7 @@ class chunk_cookie_ack(_flags_only):
 
 
 class chunk_ecn_echo(_flags_tsn):
-    """Explicit Congestion Notification Echo (ECNE, RFC 9260 Appendix A)."""
+    """Explicit Congestion Notification Echo (ECNE, RFC 4960 Appendix A)."""
 
     __slots__ = ("low_tsn",)
     _CTYPE = TYPE_ECN_ECHO
@@ -669,7 +670,7 @@ class chunk_ecn_echo(_flags_tsn):
 
 
 class chunk_cwr(_flags_tsn):
-    """Congestion Window Reduced (CWR, RFC 9260 Appendix A)."""
+    """Congestion Window Reduced (CWR, RFC 4960 Appendix A)."""
 
     __slots__ = ("low_tsn",)
     _CTYPE = TYPE_CWR
@@ -689,7 +690,7 @@ class chunk_shutdown_complete(_tflag_only):
 
 
 class chunk_auth(chunk):
-    """Authentication (AUTH, RFC 4895 4.1): ``hmac`` is the HMAC value as bytes."""
+    """Authentication (AUTH, RFC 4895 5.1): ``hmac`` is the HMAC value as bytes."""
 
     __slots__ = ("flags", "shared_key_id", "hmac_id", "hmac")
     _CTYPE = TYPE_AUTH

@@ -10,12 +10,12 @@ value, and zero padding to a multiple of 4 bytes.
 Implemented: RFC 9260 sections 3.3.2.1 (IPv4/IPv6 Address, Cookie
 Preservative, Host Name Address, Supported Address Types), 3.3.3.1 (State
 Cookie, Unrecognized Parameter), 3.3.5 (Heartbeat Info), 3.3.10 (error causes
-1-13) and Appendix A (ECN Capable); RFC 3758 section 3.1 (Forward-TSN
+1-13); RFC 4960 Appendix A (ECN Capable); RFC 3758 section 3.1 (Forward-TSN
 Supported); RFC 4820 section 4 (Padding); RFC 4895 section 3 (Random, Chunk
 List, Requested HMAC Algorithm) and 4.1 (Unsupported HMAC Identifier); RFC
 5061 section 4.2 (Add/Delete IP Address, Set Primary Address, Error Cause
 Indication, Success Indication, Supported Extensions, Adaptation Layer
-Indication) and 5.1 (its error causes); RFC 6525 section 4 (the six
+Indication) and its five error causes; RFC 6525 section 4 (the six
 re-configuration request and response parameters).
 
 Decoding rules (the chunk decoder in :mod:`.sctp_chunks` relies on them):
@@ -70,7 +70,7 @@ PTYPE_SET_PRIMARY = 0xC004
 PTYPE_SUCCESS_IND = 0xC005
 PTYPE_ADAPTATION_LAYER = 0xC006
 
-# Error cause codes: RFC 9260 3.3.10, RFC 5061 5.1, RFC 4895 4.1.
+# Error cause codes: RFC 9260 3.3.10, RFC 5061, RFC 4895 4.1.
 CCODE_INVALID_STREAM_ID = 1
 CCODE_MISSING_PARAM = 2
 CCODE_STALE_COOKIE = 3
@@ -433,7 +433,7 @@ class param_supported_addr(param, _u16_list):
 
 
 class param_ecn(param, _empty_value):
-    """ECN Capable (RFC 9260 Appendix A); ``value`` is always None."""
+    """ECN Capable (RFC 4960 Appendix A); ``value`` is always None."""
 
     __slots__ = ()
     _CODE = PTYPE_ECN
@@ -532,7 +532,7 @@ class param_set_primary(_asconf_addr):
 
 
 class param_error_cause_ind(param):
-    """Error Cause Indication (RFC 5061 4.2.5): correlation id and a list of causes."""
+    """Error Cause Indication (RFC 5061 4.2.3): correlation id and a list of causes."""
 
     __slots__ = ("corr_id", "causes")
     _CODE = PTYPE_ERROR_CAUSE_IND
@@ -552,7 +552,7 @@ class param_error_cause_ind(param):
 
 
 class param_success_ind(param):
-    """Success Indication (RFC 5061 4.2.6)."""
+    """Success Indication (RFC 5061 4.2.5)."""
 
     __slots__ = ("corr_id",)
     _CODE = PTYPE_SUCCESS_IND
@@ -919,35 +919,35 @@ class cause_protocol_violation(cause, _bytes_value):
 
 
 class cause_delete_last_addr(cause, _bytes_value):
-    """Request to Delete Last Remaining IP Address (RFC 5061 5.1): ``value`` is the request TLV."""
+    """Request to Delete Last Remaining IP Address (RFC 5061): ``value`` is the request TLV."""
 
     __slots__ = ()
     _CODE = CCODE_DELETE_LAST_ADDR
 
 
 class cause_resource_shortage(cause, _bytes_value):
-    """Operation Refused Due to Resource Shortage (RFC 5061 5.1): ``value`` is the request TLV."""
+    """Operation Refused Due to Resource Shortage (RFC 5061): ``value`` is the request TLV."""
 
     __slots__ = ()
     _CODE = CCODE_RESOURCE_SHORTAGE
 
 
 class cause_delete_source_addr(cause, _bytes_value):
-    """Request to Delete Source IP Address (RFC 5061 5.1): ``value`` is the request TLV."""
+    """Request to Delete Source IP Address (RFC 5061): ``value`` is the request TLV."""
 
     __slots__ = ()
     _CODE = CCODE_DELETE_SOURCE_ADDR
 
 
 class cause_illegal_asconf_ack(cause, _no_value):
-    """Association Aborted Due to Illegal ASCONF-ACK (RFC 5061 5.1)."""
+    """Association Aborted Due to Illegal ASCONF-ACK (RFC 5061)."""
 
     __slots__ = ()
     _CODE = CCODE_ILLEGAL_ASCONF_ACK
 
 
 class cause_no_authorization(cause, _bytes_value):
-    """Request Refused - No Authorization (RFC 5061 5.1): ``value`` is the request TLV."""
+    """Request Refused - No Authorization (RFC 5061): ``value`` is the request TLV."""
 
     __slots__ = ()
     _CODE = CCODE_NO_AUTHORIZATION
