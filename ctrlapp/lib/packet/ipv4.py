@@ -33,6 +33,8 @@ IPV4_ADDRESS_LEN = 4
 IPV4_PSEUDO_HEADER_PACK_STR = "!4s4sxBH"
 
 _HDR = struct.Struct("!BBHHHBBH4s4s")
+_ntoa = socket.inet_ntoa
+_aton = addrconv.ipv4.text_to_bin
 _MIN_LEN = _HDR.size
 
 # Flags (RFC 791 section 3.1), as the 3-bit ``flags`` value.
@@ -118,21 +120,27 @@ class ipv4(packet_base.PacketBase):
 
     @classmethod
     def parser(cls, buf):
-        if len(buf) < _MIN_LEN:
-            raise PacketTruncatedError(f"need {_MIN_LEN} bytes, have {len(buf)}", "ipv4")
+        n = len(buf)
+        if n < _MIN_LEN:
+            raise PacketTruncatedError(f"need {_MIN_LEN} bytes, have {n}", "ipv4")
         (vhl, tos, total_length, ident, frag, ttl, proto, csum, src, dst) = _HDR.unpack_from(buf)
-        if vhl >> 4 != 4:
-            raise PacketFieldError(f"version {vhl >> 4} is not 4", "ipv4")
-        hlen = (vhl & 0xF) * 4
-        if hlen < _MIN_LEN:
-            raise PacketFieldError(f"IHL {vhl & 0xF} is below 5", "ipv4")
-        if len(buf) < hlen:
-            raise PacketTruncatedError(f"IHL says {hlen} bytes, have {len(buf)}", "ipv4")
+        if vhl == 0x45:  # no options: by far the most common header
+            hlen = _MIN_LEN
+            option = None
+        else:
+            if vhl >> 4 != 4:
+                raise PacketFieldError(f"version {vhl >> 4} is not 4", "ipv4")
+            hlen = (vhl & 0xF) * 4
+            if hlen < _MIN_LEN:
+                raise PacketFieldError(f"IHL {vhl & 0xF} is below 5", "ipv4")
+            if n < hlen:
+                raise PacketTruncatedError(f"IHL says {hlen} bytes, have {n}", "ipv4")
+            option = bytes(buf[_MIN_LEN:hlen]) if hlen > _MIN_LEN else None
         if total_length < hlen:
             raise PacketFieldError(f"total length {total_length} < header length {hlen}", "ipv4")
         self = cls.__new__(cls)
         self.version = 4
-        self.header_length = vhl & 0xF
+        self.header_length = hlen >> 2
         self.tos = tos
         self.total_length = total_length
         self.identification = ident
@@ -141,12 +149,12 @@ class ipv4(packet_base.PacketBase):
         self.ttl = ttl
         self.proto = proto
         self.csum = csum
-        self.src = socket.inet_ntoa(src)
-        self.dst = socket.inet_ntoa(dst)
-        self.option = bytes(buf[_MIN_LEN:hlen]) if hlen > _MIN_LEN else None
+        self.src = _ntoa(src)
+        self.dst = _ntoa(dst)
+        self.option = option
         # A datagram cut short (a packet-in truncated to miss_send_len) is
         # decoded as far as it goes.
-        self._trailer = bytes(buf[total_length:]) if len(buf) > total_length else b""
+        self._trailer = bytes(buf[total_length:]) if n > total_length else b""
         next_cls = None if frag & _FRAGMENT_MASK else cls._TYPES.get(proto)
         return self, next_cls, buf[hlen:total_length]
 
@@ -159,7 +167,7 @@ class ipv4(packet_base.PacketBase):
         return option
 
     def serialize(self, payload, prev):
-        option = self._option_bytes()
+        option = self._option_bytes() if self.option else b""
         ihl = self.header_length or 5 + len(option) // 4
         total_length = self.total_length or _MIN_LEN + len(option) + len(payload)
         hdr = bytearray(
@@ -172,8 +180,8 @@ class ipv4(packet_base.PacketBase):
                 self.ttl,
                 self.proto,
                 self.csum,
-                addrconv.ipv4.text_to_bin(self.src),
-                addrconv.ipv4.text_to_bin(self.dst),
+                _aton(self.src),
+                _aton(self.dst),
             )
         )
         hdr += option
