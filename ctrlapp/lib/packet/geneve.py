@@ -91,6 +91,8 @@ class Option(StringifyMixin):
         data = self.serialize_value()
         if len(data) % 4:
             data += bytes(4 - len(data) % 4)
+        if len(data) > 124:
+            raise ValueError(f"option data of {len(data)} bytes; the 5-bit length allows 124")
         return _OPT_HDR.pack(self.option_class, self.type, len(data) // 4) + data
 
 
@@ -174,6 +176,8 @@ class geneve(packet_base.PacketBase):
 
     def serialize(self, payload, prev):
         opts = b"".join(o.serialize() for o in self.options)
+        if len(opts) > 252:
+            raise ValueError(f"{len(opts)} bytes of options; the 6-bit Opt Len allows 252")
         return (
             _HDR.pack(
                 (self.version << 6) | (len(opts) // 4),

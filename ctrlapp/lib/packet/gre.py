@@ -150,9 +150,15 @@ class gre(packet_base.PacketBase):
         return hdr
 
     def checksum_ok(self, buf, prev) -> bool | None:
-        """Whether the checksum matches ``buf`` (this header and its payload); ``None`` if absent."""
+        """Whether the checksum matches ``buf`` (this header and its payload); ``None`` if absent.
+
+        Under IPv4 only the datagram's payload is summed, so bytes after it
+        (Ethernet padding, a trailer) do not count.
+        """
         if self.checksum is None:
             return None
+        if isinstance(prev, ipv4.ipv4) and prev.total_length:
+            buf = buf[: prev.total_length - prev.header_length * 4]
         return inet_checksum(buf) == 0
 
     def __len__(self) -> int:

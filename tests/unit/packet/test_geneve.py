@@ -160,3 +160,11 @@ def test_random_bytes(data):
 def test_mutated_frames(data):
     decode_never_raises(data)
     parse_or_documented_error(geneve.geneve, data[42:])
+
+
+def test_lengths_beyond_the_fields_refused():
+    with pytest.raises(ValueError):
+        geneve.OptionDataUnknown(bytes(128), 1, 1).serialize()
+    too_many = [geneve.OptionDataUnknown(bytes(120), 1, 1)] * 3
+    with pytest.raises(ValueError):
+        geneve.geneve(vni=1, options=too_many).serialize(b"", None)

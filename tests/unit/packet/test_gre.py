@@ -69,6 +69,10 @@ def test_checksum_computed_over_header_and_payload():
     bad = bytearray(frame[34:])
     bad[-1] ^= 0xFF
     assert gre.gre.parser(bytes(bad))[0].checksum_ok(bytes(bad), None) is False
+    # Under IPv4, bytes after the datagram are not summed.
+    outer = packet.Packet(frame).get_protocol(ipv4.ipv4)
+    g = packet.Packet(frame).get_protocol(gre.gre)
+    assert g.checksum_ok(frame[34:] + b"\x12\x34", outer) is True
 
 
 def test_nvgre_key_split():
