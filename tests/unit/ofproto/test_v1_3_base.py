@@ -115,3 +115,33 @@ def test_encode_error():
     m = _Counter(None, -1)
     with pytest.raises(OFPEncodeError):
         m.serialize()
+
+
+def test_ryu_style_registration_and_json_dispatch():
+    @ofproto_parser.register_msg_parser(_TEST_VERSION)
+    class _Late(ofproto_parser.MsgBase):
+        cls_msg_type = 3
+        cls_version = _TEST_VERSION
+
+    assert isinstance(ofproto_parser.decode(bytes.fromhex("7e03000800000001")), _Late)
+
+
+def test_protocol_desc():
+    from ctrlapp.ofproto import ofproto_protocol, ofproto_v1_3, ofproto_v1_3_parser
+
+    dp = ofproto_protocol.ProtocolDesc()
+    assert dp.ofproto is ofproto_v1_3 and dp.ofproto_parser is ofproto_v1_3_parser
+    assert dp.supports(4) and not dp.supports(1)
+    assert ofproto_protocol.supported_versions() == [1, 4]
+    with pytest.raises(ValueError):
+        ofproto_protocol.ProtocolDesc(0x7E)
+    body = {"OFPEchoRequest": {"data": "aGk="}}
+    msg = ofproto_parser.ofp_msg_from_jsondict(dp, body)
+    assert msg.data == b"hi" and msg.datapath is dp
+
+
+def test_oversized_message_is_an_encode_error():
+    m = _Counter()
+    m._serialize_body = lambda: m.buf.extend(bytes(70000))
+    with pytest.raises(OFPEncodeError):
+        m.serialize()

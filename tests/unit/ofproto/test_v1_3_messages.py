@@ -736,3 +736,23 @@ def test_hello_without_last_padding_and_unknown_element():
     wire = _hdr(0, struct.pack("!HH4x", 9, 8))
     hello = _decode(wire)
     assert isinstance(hello.elements[0], p.OFPHelloElemUnknown) and _encode(hello) == wire
+
+
+def test_port_name_forms_and_replace():
+    port = p.OFPPort(1, "02:00:00:00:00:01", "s1-eth1")
+    assert port.to_bytes()[16:32] == b"s1-eth1" + bytes(9)
+    assert port._replace(port_no=2).port_no == 2 and port._replace().name == "s1-eth1"
+    with pytest.raises(OFPEncodeError):
+        p.OFPPort(1, "02:00:00:00:00:01", b"x" * 17).to_bytes()
+
+
+def test_unknown_band_and_queue_property_kept_raw():
+    band = struct.pack("!HHII", 0x77, 16, 5, 6) + b"abcd"
+    msg = _decode(_hdr(29, struct.pack("!HHI", 0, 0, 1) + band))
+    assert isinstance(msg.bands[0], p.OFPMeterBandUnknown) and msg.bands[0].data == b"abcd"
+    assert _encode(msg) == _hdr(29, struct.pack("!HHI", 0, 0, 1) + band)
+    prop = struct.pack("!HH4x", 0x55, 12) + b"wxyz"
+    queue = struct.pack("!IIH6x", 1, 2, 16 + len(prop)) + prop
+    msg = _decode(_hdr(23, struct.pack("!I4x", 2) + queue))
+    assert isinstance(msg.queues[0].properties[0], p.OFPQueuePropUnknown)
+    assert _encode(msg) == _hdr(23, struct.pack("!I4x", 2) + queue)
