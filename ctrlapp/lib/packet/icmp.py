@@ -143,7 +143,9 @@ class icmp(packet_base.PacketBase):
         msg = bytearray(_HDR.pack(self.type, self.code, self.csum))
         msg += self._body()
         if not self.csum:
-            struct.pack_into("!H", msg, 2, checksum(msg))
+            # Bytes added after this header (a raw original datagram, say) are
+            # part of the message, so the sum covers them too.
+            struct.pack_into("!H", msg, 2, checksum(msg + payload if payload else msg))
         return msg
 
     def checksum_ok(self, buf, prev) -> bool | None:

@@ -108,6 +108,16 @@ def test_dest_unreach_frag_needed_and_time_exceeded():
     assert isinstance(d.data, icmp.TimeExceeded) and d.data.data_len == 7
 
 
+def test_checksum_covers_bytes_added_after_the_header():
+    # Ryu apps often append the offending datagram as a separate raw protocol.
+    original = FRAME[14:42]
+    frame = build(
+        ethernet.ethernet(), ipv4.ipv4(proto=1), icmp.icmp(3, 3, 0, icmp.dest_unreach()), original
+    )
+    assert ones_complement_sum(frame[34:]) == 0
+    assert packet.Packet(frame).checksum_errors() == []
+
+
 def test_other_types_and_short_bodies_stay_raw():
     # Timestamp request (type 13): no message class, body kept as bytes.
     body = bytes.fromhex("00010002") + bytes(12)
