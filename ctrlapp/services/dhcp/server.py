@@ -245,6 +245,12 @@ class DhcpServer:
         """Whether DHCP server messages arriving on (dpid, port) may pass (snooping)."""
         return (dpid, port) in self.config.trusted_ports
 
+    def forget_switch(self, dpid: int) -> None:
+        """Drop the per-port rate-limit state of a switch that disconnected."""
+        buckets = self.port_limit.buckets
+        for key in [k for k in buckets if k[0] == dpid]:
+            del buckets[key]
+
     def count(self, what: str) -> None:
         self.counters[what] = self.counters.get(what, 0) + 1
 

@@ -1,0 +1,571 @@
+"""DHCP server app: hands out IPv4 addresses from configured pools, with durable leases.
+
+Runs with no configuration at all: one pool 10.0.0.0/24, server 10.0.0.254,
+addresses 10.0.0.100-10.0.0.199, one-hour leases, state (the lease journal) in
+``<state dir>/dhcp_server``.  Settings: ``[apps.dhcp_server]`` in the
+configuration file (etc/ctrlapp.toml documents every key).
+
+What it does on each switch (OpenFlow 1.3; 1.0 degrades to one table):
+
+* intercepts client-to-server DHCP (UDP destination 67) in table 0 and
+  answers it with the RFC 2131 engine of :mod:`ctrlapp.services.dhcp`;
+* intercepts server-to-client DHCP (UDP 67 -> 68) too, for snooping: such
+  messages from ports listed in ``trusted_ports`` are flooded on, from any
+  other port they are dropped and counted (rogue DHCP servers);
+* answers ARP requests for the pools' server addresses (``answer_arp``), so
+  renewing clients can reach the server by unicast.
+
+Durability: a binding is journaled and fsynced before its ACK leaves.  ACKs
+produced while an fsync runs wait for the next one (group commit), so a
+burst of clients costs one fsync, not one each.
+
+REST (``/v1/dhcp/...``, listed in ``/v1/openapi.json``): leases, pools,
+reservations, revocation.  Notifications: ``dhcp.lease.<action>`` over
+msgpack-RPC and :class:`~ctrlapp.services.dhcp.events.EventLease` to other apps.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from typing import Any
+
+from ctrlapp.base import app_manager
+from ctrlapp.controller import ofp_event, pipeline
+from ctrlapp.controller.handler import (
+    CONFIG_DISPATCHER,
+    DEAD_DISPATCHER,
+    MAIN_DISPATCHER,
+    set_ev_cls,
+)
+from ctrlapp.exception import ConfigError
+from ctrlapp.lib import hub
+from ctrlapp.lib.packet import arp, dhcp, ethernet, ipv4, packet, udp, vlan
+from ctrlapp.lib.packet.errors import PacketParseError
+from ctrlapp.ofproto import ofproto_v1_0, ofproto_v1_3
+from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER
+from ctrlapp.rest import params
+from ctrlapp.rest.errors import bad_request, conflict, not_found
+from ctrlapp.rest.metrics import Metric
+from ctrlapp.rest.wsgi import ControllerBase, WSGIApplication, request_json, route
+from ctrlapp.rpc.methods import rpc_method
+from ctrlapp.services.dhcp.config import (
+    Reservation,
+    ServerConfig,
+    normalise_client_id,
+    normalise_mac,
+)
+from ctrlapp.services.dhcp.events import EventLease
+from ctrlapp.services.dhcp.leases import ACTIVE, STATES
+from ctrlapp.services.dhcp.server import SERVER_MESSAGES, DhcpServer, Origin, message_name
+from ctrlapp.store import JournalStore, StoreError
+
+#: Cookie of this app's flows ("DHCP" in ASCII), so it can tell its PACKET_INs apart.
+COOKIE = 0x44484350
+#: A reason for dropping a message is logged at most once per this many seconds.
+LOG_EVERY = 60.0
+ETH_IP = 0x0800
+ETH_ARP = 0x0806
+
+
+class DhcpServerApp(app_manager.CtrlApp):
+    _NAME = "dhcp_server"
+    _CONTEXTS = {"wsgi": WSGIApplication}
+    _EVENTS = [EventLease]
+    OFP_VERSIONS = [ofproto_v1_0.OFP_VERSION, ofproto_v1_3.OFP_VERSION]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cfg = ServerConfig(self.settings)
+        self.store: JournalStore | None = None
+        if self.state_dir is not None:
+            try:
+                self.store = JournalStore(self.state_dir, "leases")
+            except StoreError as exc:
+                raise ConfigError(f"dhcp_server: lease database unusable: {exc}") from None
+        else:
+            self.logger.warning("no state directory: leases are kept in memory only")
+        t0 = time.monotonic()
+        self.engine = DhcpServer(self.cfg, self.store)
+        self.logger.info(
+            "DHCP server: %d pool(s) (%s); %d lease records loaded in %.3f s",
+            len(self.cfg.pools),
+            ", ".join(f"{p.name} {p.network} via {p.server_ip}" for p in self.cfg.pools),
+            len(self.engine.db.leases),
+            time.monotonic() - t0,
+        )
+        self.server_ips = {p.server_ip for p in self.cfg.pools}
+        self.datapaths: dict[int, Any] = {}
+        self.stats: dict[str, int] = {}
+        self._last_logged: dict[str, float] = {}
+        # Group commit: replies and lease events waiting for the next fsync.
+        self._pending: list[tuple[Any, int, bytes, list]] = []
+        self._flush_wanted = hub.Event()
+        kwargs["wsgi"].register(DhcpRestController, {"app": self})
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> hub.GreenThread:
+        thread = super().start()
+        self.threads.append(hub.spawn(self._flusher))
+        self.threads.append(hub.spawn(self._ticker))
+        return thread
+
+    def close(self) -> None:
+        self._flush()
+        if self.store is not None:
+            self.store.close()
+
+    def _ticker(self) -> None:
+        while self.is_active:
+            hub.sleep(1.0)
+            now = time.time()
+            changes = self.engine.tick(now)
+            if changes or (self.store is not None and self.store.dirty):
+                self._pending.append((None, 0, b"", changes))
+                self._flush_wanted.set()
+            if int(now) % 60 == 0:
+                self.engine.mac_limit.prune(now)
+                self.engine.port_limit.prune(now)
+
+    def _flusher(self) -> None:
+        while self.is_active:
+            self._flush_wanted.wait()
+            self._flush_wanted.clear()
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        if self.store is not None:
+            self.store.sync()
+        for dp, port, frame, changes in batch:
+            if dp is not None:
+                self._send(dp, port, frame)
+            self._announce(changes)
+
+    # -- switches -----------------------------------------------------------------------------
+
+    @set_ev_cls(ofp_event.EventOFPSwitchFeatures, CONFIG_DISPATCHER)
+    def switch_features(self, ev: Any) -> None:
+        dp = ev.msg.datapath
+        self.datapaths[dp.id] = dp
+        pipeline.setup(dp)
+        v10 = dp.ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION
+        if v10:
+            to_server = {"dl_type": ETH_IP, "nw_proto": 17, "tp_dst": 67}
+            to_client = {"dl_type": ETH_IP, "nw_proto": 17, "tp_src": 67, "tp_dst": 68}
+        else:
+            to_server = {"eth_type": ETH_IP, "ip_proto": 17, "udp_dst": 67}
+            to_client = {"eth_type": ETH_IP, "ip_proto": 17, "udp_src": 67, "udp_dst": 68}
+        pipeline.intercept(dp, to_server, offset=100, cookie=COOKIE)
+        pipeline.intercept(dp, to_client, offset=101, cookie=COOKIE)
+        if self.cfg.answer_arp:
+            for ip in sorted(self.server_ips):
+                match = (
+                    {"dl_type": ETH_ARP, "nw_dst": ip}
+                    if v10
+                    else {"eth_type": ETH_ARP, "arp_tpa": ip}
+                )
+                pipeline.intercept(dp, match, offset=102, cookie=COOKIE)
+
+    @set_ev_cls(ofp_event.EventOFPStateChange, DEAD_DISPATCHER)
+    def switch_left(self, ev: Any) -> None:
+        dp = ev.datapath
+        if dp is not None and dp.id is not None:
+            self.datapaths.pop(dp.id, None)
+            self.engine.forget_switch(dp.id)
+
+    # -- packets ------------------------------------------------------------------------------
+
+    def _note(self, reason: str, dpid: Any = None, port: Any = None) -> None:
+        """Count a refused message; log each reason at most once per LOG_EVERY seconds."""
+        self.stats[reason] = self.stats.get(reason, 0) + 1
+        now = time.monotonic()
+        if now - self._last_logged.get(reason, -LOG_EVERY) >= LOG_EVERY:
+            self._last_logged[reason] = now
+            self.logger.warning(
+                "DHCP message from switch %s port %s ignored: %s (%d so far; "
+                "this reason is logged once a minute)",
+                f"{dpid:016x}" if isinstance(dpid, int) else dpid,
+                port,
+                reason,
+                self.stats[reason],
+            )
+
+    @set_ev_cls(ofp_event.EventOFPPacketIn, MAIN_DISPATCHER)
+    def packet_in(self, ev: Any) -> None:
+        msg = ev.msg
+        dp = msg.datapath
+        v10 = dp.ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION
+        if v10:
+            in_port = msg.in_port
+        else:
+            if msg.cookie != COOKIE:
+                return
+            in_port = msg.match["in_port"]
+        try:
+            pkt = packet.Packet(msg.data)
+        except PacketParseError as exc:
+            if not v10:
+                self._note(f"frame does not decode ({exc})", dp.id, in_port)
+            return
+        eth = pkt.get_protocol(ethernet.ethernet)
+        if eth is None:
+            return
+        vl = pkt.get_protocol(vlan.vlan)
+        vid = vl.vid if vl is not None else None
+        a = pkt.get_protocol(arp.arp)
+        if a is not None:
+            self._answer_arp(dp, in_port, eth, vid, a)
+            return
+        u = pkt.get_protocol(udp.udp)
+        if u is None or not (u.dst_port == 67 or (u.src_port == 67 and u.dst_port == 68)):
+            return
+        d = pkt.get_protocol(dhcp.dhcp)
+        if d is None:
+            self._note("UDP to port 67/68 that is not a DHCP message", dp.id, in_port)
+            return
+        ip = pkt.get_protocol(ipv4.ipv4)
+        mtype = None
+        try:
+            mtype = d.message_type
+        except PacketParseError:
+            pass
+        if d.op == dhcp.DHCP_BOOT_REPLY or mtype in SERVER_MESSAGES:
+            self._snoop(dp, in_port, msg.data, mtype)
+            return
+        self.stats[f"received {message_name(mtype)}"] = (
+            self.stats.get(f"received {message_name(mtype)}", 0) + 1
+        )
+        origin = Origin(dp.id, in_port, eth.src, vid, ip.src, ip.dst)
+        out = self.engine.handle(d, origin, time.time())
+        if out.dropped:
+            self._note(out.dropped, dp.id, in_port)
+        frame = b""
+        if out.reply is not None:
+            frame = self._frame(out.reply, eth.dst)
+            name = f"sent {message_name(out.reply.message_type)}"
+            self.stats[name] = self.stats.get(name, 0) + 1
+        if out.durable:
+            self._pending.append((dp if frame else None, in_port, frame, out.changes))
+            self._flush_wanted.set()
+        else:
+            if frame:
+                self._send(dp, in_port, frame)
+            self._announce(out.changes)
+
+    def _snoop(self, dp: Any, in_port: int, data: bytes, mtype: int | None) -> None:
+        if self.engine.trusted(dp.id, in_port):
+            self.stats["server messages passed from trusted ports"] = (
+                self.stats.get("server messages passed from trusted ports", 0) + 1
+            )
+            self._send(dp, in_port, data, flood=True)
+        else:
+            self._note(
+                f"{message_name(mtype)} from an untrusted port (rogue DHCP server?) dropped",
+                dp.id,
+                in_port,
+            )
+
+    def _answer_arp(self, dp: Any, in_port: int, eth: Any, vid: int | None, a: Any) -> None:
+        if a.opcode != arp.ARP_REQUEST or a.dst_ip not in self.server_ips:
+            return
+        mac = self.cfg.server_mac
+        p = packet.Packet()
+        p.add_protocol(ethernet.ethernet(a.src_mac, mac, 0x8100 if vid is not None else ETH_ARP))
+        if vid is not None:
+            p.add_protocol(vlan.vlan(0, 0, vid, ETH_ARP))
+        p.add_protocol(
+            arp.arp(
+                opcode=arp.ARP_REPLY,
+                src_mac=mac,
+                src_ip=a.dst_ip,
+                dst_mac=a.src_mac,
+                dst_ip=a.src_ip,
+            )
+        )
+        p.serialize()
+        self._send(dp, in_port, bytes(p.data))
+
+    def _frame(self, reply: Any, _request_dst: str) -> bytes:
+        p = packet.Packet()
+        eth_type = 0x8100 if reply.vlan is not None else ETH_IP
+        p.add_protocol(ethernet.ethernet(reply.eth_dst, self.cfg.server_mac, eth_type))
+        if reply.vlan is not None:
+            p.add_protocol(vlan.vlan(0, 0, reply.vlan, ETH_IP))
+        p.add_protocol(ipv4.ipv4(src=reply.server_ip, dst=reply.ip_dst, proto=17, ttl=64))
+        p.add_protocol(udp.udp(67, reply.udp_dst))
+        p.add_protocol(reply.msg)
+        p.serialize()
+        return bytes(p.data)
+
+    def _send(self, dp: Any, port: int, frame: bytes, flood: bool = False) -> None:
+        ofp, parser = dp.ofproto, dp.ofproto_parser
+        if flood:
+            actions = [parser.OFPActionOutput(ofp.OFPP_FLOOD)]
+            in_port = port
+        else:
+            actions = [parser.OFPActionOutput(ofp.OFPP_IN_PORT)]
+            in_port = port
+        dp.send_msg(
+            parser.OFPPacketOut(
+                datapath=dp, buffer_id=OFP_NO_BUFFER, in_port=in_port, actions=actions, data=frame
+            )
+        )
+
+    def _announce(self, changes: list) -> None:
+        for c in changes:
+            lease = c.lease
+            self.send_event_to_observers(
+                EventLease(
+                    c.action,
+                    lease.ip,
+                    lease.mac,
+                    lease.client_id,
+                    lease.dpid,
+                    lease.port,
+                    lease.vlan,
+                    lease.expires_at,
+                )
+            )
+            self.publish(f"dhcp.lease.{c.action}", c.as_dict())
+            self.logger.info(
+                "lease %s: %s %s (switch %s port %s)",
+                c.action,
+                lease.ip,
+                lease.mac,
+                f"{lease.dpid:016x}" if isinstance(lease.dpid, int) else "-",
+                lease.port,
+            )
+
+    # -- operations used by REST and RPC ------------------------------------------------------
+
+    def leases(
+        self,
+        mac: str | None = None,
+        ip: str | None = None,
+        state: str | None = None,
+        pool: str | None = None,
+    ) -> list[dict[str, Any]]:
+        now = time.time()
+        out = []
+        for lease in self.engine.db.leases.values():
+            if mac and lease.mac != mac or ip and lease.ip != ip or pool and lease.pool != pool:
+                continue
+            d = lease.as_dict()
+            if lease.state in ACTIVE and not lease.active(now):
+                # Over but not yet swept by the ticker: show what it is.
+                d["state"] = "expired"
+            if state and d["state"] != state:
+                continue
+            out.append(d)
+        out.sort(key=lambda d: ipaddress.IPv4Address(d["ip"]))
+        return out
+
+    def pools(self) -> list[dict[str, Any]]:
+        now = time.time()
+        return [self.engine.db.pool_usage(p.name, now) for p in self.cfg.pools]
+
+    def revoke(self, ip: str) -> bool:
+        """End the active lease on ``ip`` now (durably); False if there is none."""
+        now = time.time()
+        if self.engine.db.holder(ip, now) is None:
+            return False
+        change = self.engine.revoke(ip, now)
+        if self.store is not None:
+            self.store.sync()
+        if change is not None:
+            self._announce([change])
+        return True
+
+    @rpc_method("leases")
+    def rpc_leases(self, mac: str | None = None) -> list[dict[str, Any]]:
+        return self.leases(mac=mac)
+
+    def metrics(self) -> list[Metric]:
+        out = []
+        for p in self.pools():
+            labels = {"pool": p["name"]}
+            out.append(
+                Metric("dhcp_pool_addresses", "gauge", "Addresses in the pool", p["size"], labels)
+            )
+            out.append(
+                Metric(
+                    "dhcp_pool_used",
+                    "gauge",
+                    "Addresses held (offered, bound, quarantined)",
+                    p["used"],
+                    labels,
+                )
+            )
+            out.append(
+                Metric("dhcp_pool_free", "gauge", "Addresses free to offer", p["free"], labels)
+            )
+        for what, n in sorted(self.engine.counters.items()):
+            out.append(
+                Metric(
+                    "dhcp_events_total",
+                    "counter",
+                    "Notable server events (exhausted pool, NAK, declined, port lease limit)",
+                    n,
+                    {"event": what},
+                )
+            )
+        for what, n in sorted(self.stats.items()):
+            out.append(
+                Metric(
+                    "dhcp_messages_total",
+                    "counter",
+                    "DHCP messages received, sent and refused, by kind or reason",
+                    n,
+                    {"kind": what},
+                )
+            )
+        return out
+
+
+class DhcpRestController(ControllerBase):
+    def __init__(self, req: Any, link: Any, data: Any, **config: Any) -> None:
+        super().__init__(req, link, data, **config)
+        self.app: DhcpServerApp = data["app"]
+
+    @route(
+        "dhcp",
+        "/v1/dhcp/leases",
+        methods=["GET"],
+        summary="List leases (bound, offered, quarantined and remembered ones)",
+        query={
+            "mac": "only leases of this client MAC address",
+            "ip": "only the lease of this IPv4 address",
+            "state": "only leases in this state: " + ", ".join(STATES),
+            "pool": "only leases of the pool with this name",
+        },
+    )
+    def list_leases(self, req: Any, **_kw: Any) -> Any:
+        q = req.GET
+        mac = params.parse_mac(q["mac"], "mac") if q.get("mac") else None
+        ip = params.parse_ipv4(q["ip"], "ip") if q.get("ip") else None
+        state = q.get("state") or None
+        if state is not None and state not in STATES:
+            raise bad_request(f"state {state!r} is not one of {', '.join(STATES)}")
+        pool = q.get("pool") or None
+        if pool is not None and self.app.cfg.pool(pool) is None:
+            raise not_found(f"no pool named {pool!r}; GET /v1/dhcp/pools lists them")
+        return self.app.leases(mac, ip, state, pool)
+
+    @route(
+        "dhcp",
+        "/v1/dhcp/pools",
+        methods=["GET"],
+        summary="Pools with size, used, free and utilisation",
+    )
+    def list_pools(self, req: Any, **_kw: Any) -> Any:
+        return self.app.pools()
+
+    @route("dhcp", "/v1/dhcp/reservations", methods=["GET"], summary="List address reservations")
+    def list_reservations(self, req: Any, **_kw: Any) -> Any:
+        return [r.as_dict() for r in self.app.engine.db.reservations.values()]
+
+    @route(
+        "dhcp",
+        "/v1/dhcp/reservations",
+        methods=["POST"],
+        summary="Reserve an address for one client (by MAC or client identifier)",
+        body={
+            "type": "object",
+            "required": ["ip"],
+            "properties": {
+                "mac": {"type": "string", "description": "client MAC, e.g. 00:00:00:00:00:01"},
+                "client_id": {"type": "string", "description": "option 61 as hex, type byte first"},
+                "ip": {"type": "string", "description": "IPv4 address inside a pool's subnet"},
+            },
+        },
+    )
+    def add_reservation(self, req: Any, **_kw: Any) -> Any:
+        body = request_json(req)
+        if not isinstance(body, dict):
+            raise bad_request(
+                'body must be a JSON object like {"mac": "00:00:00:00:00:01", "ip": "10.0.0.50"}'
+            )
+        unknown = set(body) - {"mac", "client_id", "ip"}
+        if unknown:
+            raise bad_request(
+                f"unknown field {sorted(unknown)[0]!r}; fields are mac, client_id, ip"
+            )
+        if ("mac" in body) == ("client_id" in body):
+            raise bad_request("give exactly one of mac or client_id")
+        ip = params.parse_ipv4(body.get("ip"), "ip")
+        try:
+            if "mac" in body:
+                r = Reservation("mac", normalise_mac(body["mac"], "mac"), ip, "")
+            else:
+                r = Reservation(
+                    "client_id", normalise_client_id(body["client_id"], "client_id"), ip, ""
+                )
+        except ConfigError as exc:
+            raise bad_request(str(exc)) from None
+        pool = next((p for p in self.app.cfg.pools if ipaddress.IPv4Address(ip) in p.network), None)
+        if pool is None:
+            raise bad_request(f"{ip} is in no pool's subnet; GET /v1/dhcp/pools lists them")
+        if int(ipaddress.IPv4Address(ip)) in pool.exclude:
+            raise bad_request(
+                f"{ip} is excluded from pool {pool.name} (network, broadcast, server or exclude)"
+            )
+        r.pool = pool.name
+        db = self.app.engine.db
+        if r.client_key in db.reservations:
+            raise conflict(
+                f"{r.kind} {r.ident} already has a reservation ({db.reservations[r.client_key].ip}); delete it first"
+            )
+        if ip in db.reserved_ips:
+            raise conflict(f"{ip} is already reserved for another client")
+        holder = db.holder(ip, time.time())
+        if holder is not None and holder.client_key != r.client_key:
+            raise conflict(
+                f"{ip} is leased to {holder.mac} until {holder.expires_at:.0f}; revoke the lease first"
+            )
+        db.add_reservation(r)
+        if self.app.store is not None:
+            self.app.store.sync()
+        return 201, r.as_dict()
+
+    @route(
+        "dhcp",
+        "/v1/dhcp/reservations",
+        methods=["DELETE"],
+        summary="Delete a reservation",
+        query={
+            "mac": "the client MAC of the reservation",
+            "client_id": "or its client identifier (hex)",
+        },
+    )
+    def delete_reservation(self, req: Any, **_kw: Any) -> Any:
+        q = req.GET
+        try:
+            if q.get("mac"):
+                key = f"hw:{normalise_mac(q['mac'], 'mac')}"
+            elif q.get("client_id"):
+                key = f"id:{normalise_client_id(q['client_id'], 'client_id')}"
+            else:
+                raise bad_request("give the reservation's mac or client_id as a query parameter")
+        except ConfigError as exc:
+            raise bad_request(str(exc)) from None
+        if self.app.engine.db.remove_reservation(key) is None:
+            raise not_found(f"no reservation for {key.split(':', 1)[1]}")
+        if self.app.store is not None:
+            self.app.store.sync()
+        return None
+
+    @route(
+        "dhcp",
+        "/v1/dhcp/leases/{ip}",
+        methods=["DELETE"],
+        summary="Revoke the lease on an address (the client must ask again)",
+    )
+    def revoke_lease(self, req: Any, ip: str, **_kw: Any) -> Any:
+        ip = params.parse_ipv4(ip, "ip")
+        if not self.app.revoke(ip):
+            raise not_found(f"no active lease on {ip}")
+        return None
