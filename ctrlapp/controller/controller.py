@@ -231,6 +231,7 @@ class Datapath:
         self._drained = hub.Event()
         self._writing = False
         self._direct_send = hub.nonblocking_send(sock)
+        self._reader = hub.socket_reader(sock)
         self._batched: list[bytes | bytearray] = []
         self._send_thread: hub.GreenThread | None = None
         self._pending: dict[int, _Pending] = {}
@@ -472,7 +473,7 @@ class Datapath:
 
     def _recv_loop(self) -> None:
         framer = OFPFramer()
-        recv = self.socket.recv
+        recv = self._reader.recv if self._reader is not None else self.socket.recv
         size = self.config.recv_size
         counters = self.counters
         liveness = self.liveness
@@ -673,6 +674,8 @@ class Datapath:
         log = LOG.info if reason in _ORDERLY_CLOSE or reason.startswith("replaced") else LOG.warning
         log("%s disconnected: %s", self._label(), reason)
         self.handshake.close()
+        if self._reader is not None:
+            self._reader.close()
         try:
             self.socket.shutdown(socket.SHUT_RDWR)
         except OSError:

@@ -33,6 +33,7 @@ with warnings.catch_warnings():
     import eventlet.event
     import eventlet.greenio
     import eventlet.greenthread
+    import eventlet.hubs
     import eventlet.queue
     import eventlet.semaphore
     import eventlet.wsgi
@@ -182,6 +183,95 @@ def client_ssl_context(
     return ctx
 
 
+def _noop(*_args: Any) -> None:
+    return None
+
+
+class SocketReader:
+    """Reads a plain green socket, keeping its readiness listener registered between reads.
+
+    ``sock.recv`` in eventlet registers a listener with the hub before every wait
+    and removes it after (two ``epoll_ctl`` calls and a listener object per
+    message for a switch that sends one message at a time).  This reader
+    registers once and switches back into the reading green thread on each
+    readiness.  If the green thread is blocked somewhere else (a full queue, a
+    lock) when the socket becomes readable, the listener is dropped rather than
+    waking it there, and registered again at the next wait.  Call :meth:`close`
+    before closing the socket; a reader blocked in :meth:`recv` then gets ``b""``.
+    """
+
+    __slots__ = ("_raw", "_fileno", "_hub", "_listener", "_greenlet", "_waiting", "closed")
+
+    def __init__(self, sock: Any) -> None:
+        self._raw = sock.fd
+        self._fileno = sock.fileno()
+        self._hub = eventlet.hubs.get_hub()
+        self._listener: Any = None
+        self._greenlet: Any = None
+        self._waiting = False
+        self.closed = False
+
+    def recv(self, size: int) -> bytes:
+        raw = self._raw
+        while not self.closed:
+            try:
+                return raw.recv(size)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except (ConnectionResetError, ConnectionAbortedError):
+                # A peer that closes with data unread resets the connection; as
+                # eventlet's own recv does, report it as the end of the stream.
+                return b""
+            self._wait()
+        return b""
+
+    def _wait(self) -> None:
+        hub = self._hub
+        if self._listener is None:
+            self._greenlet = getcurrent()
+            self._listener = hub.add(hub.READ, self._fileno, self._ready, self._throw, _noop)
+        self._waiting = True
+        try:
+            hub.switch()
+        finally:
+            self._waiting = False
+
+    def _ready(self, _fileno: int) -> None:
+        if self._waiting:
+            self._greenlet.switch()
+        else:
+            self._drop_listener()
+
+    def _throw(self, *exc: Any) -> None:
+        if self._waiting:
+            self._greenlet.throw(*exc)
+        else:
+            self._drop_listener()
+
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            self._hub.remove(self._listener)
+            self._listener = None
+
+    def close(self) -> None:
+        """Stop reading: unregister, and let a waiting ``recv`` return ``b""``."""
+        self.closed = True
+        self._drop_listener()
+        if self._waiting:
+            self._hub.schedule_call_global(0, self._wake_closed)
+
+    def _wake_closed(self) -> None:
+        if self._waiting:
+            self._greenlet.switch()
+
+
+def socket_reader(sock: Any) -> SocketReader | None:
+    """A :class:`SocketReader` for a plain green socket, None for TLS and other sockets."""
+    if type(sock) is eventlet.greenio.GreenSocket:
+        return SocketReader(sock)
+    return None
+
+
 def nonblocking_send(sock: Any) -> Callable[[bytes], int] | None:
     """The non-blocking ``send`` of a plain green socket's OS socket (None for TLS and others).
 
@@ -298,6 +388,8 @@ __all__ = [
     "patch",
     "server_ssl_context",
     "sleep",
+    "socket_reader",
+    "SocketReader",
     "spawn",
     "spawn_after",
 ]
