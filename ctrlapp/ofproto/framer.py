@@ -42,6 +42,10 @@ class OFPFrame(NamedTuple):
     buf: bytes
 
 
+# Builds an OFPFrame from a tuple in C, skipping the generated Python __new__.
+_tuple_new = tuple.__new__
+
+
 class OFPFramer(StreamParser):
     """Turn a stream of reads into whole OpenFlow messages.
 
@@ -67,27 +71,34 @@ class OFPFramer(StreamParser):
         if self._error is not None:
             raise self._error
         frames: list[OFPFrame] = []
-        try:
+        if self._q:
             data = self._complete_pending(data, frames)
             if self._q:
                 return frames
-            view = data if isinstance(data, bytes) else bytes(data)
-            offset = 0
-            end = len(view)
-            while end - offset >= OFP_HEADER_SIZE:
-                msg_len = self._checked_len(view, offset)
-                if end - offset < msg_len:
-                    break
-                frames.append(self._frame(view, offset, msg_len))
-                offset += msg_len
-        except OFPFramingError:
-            # The messages before the bad header are sound; hand them over now and
-            # report the error on the next call.
-            if frames:
-                return frames
-            raise
+        if type(data) is not bytes:
+            data = bytes(data)
+        end = len(data)
+        offset = 0
+        limit = self.max_msg_len
+        append = frames.append
+        # The per-read loop of every connection: one unpack per message, no method calls.
+        while end - offset >= OFP_HEADER_SIZE:
+            version, msg_type, msg_len, xid = _unpack_header_from(data, offset)
+            if msg_len < OFP_HEADER_SIZE or msg_len > limit:
+                error = self._fail(msg_type, msg_len, xid)
+                # The messages before the bad header are sound; hand them over now and
+                # report the error on the next call.
+                if frames:
+                    return frames
+                raise error
+            stop = offset + msg_len
+            if stop > end:
+                break
+            whole = data if msg_len == end else data[offset:stop]
+            append(_tuple_new(OFPFrame, (version, msg_type, msg_len, xid, whole)))
+            offset = stop
         if offset < end:
-            self._q += view[offset:]
+            self._q += data[offset:]
         return frames
 
     def try_parse(self, q: bytearray) -> tuple[OFPFrame, bytearray]:
@@ -124,17 +135,21 @@ class OFPFramer(StreamParser):
         return data[take:]
 
     def _checked_len(self, buf: bytes | bytearray, offset: int) -> int:
-        version, msg_type, msg_len, xid = _unpack_header_from(buf, offset)
+        _, msg_type, msg_len, xid = _unpack_header_from(buf, offset)
         if msg_len < OFP_HEADER_SIZE or msg_len > self.max_msg_len:
-            self._error = OFPFramingError(
-                f"message length {msg_len} outside {OFP_HEADER_SIZE}..{self.max_msg_len}; "
-                "stream out of sync",
-                xid=xid,
-                msg_type=msg_type,
-            )
-            self._q.clear()
-            raise self._error
+            raise self._fail(msg_type, msg_len, xid)
         return msg_len
+
+    def _fail(self, msg_type: int, msg_len: int, xid: int) -> OFPFramingError:
+        """Enter the failed state (the stream is out of sync) and return the error to raise."""
+        self._error = OFPFramingError(
+            f"message length {msg_len} outside {OFP_HEADER_SIZE}..{self.max_msg_len}; "
+            "stream out of sync",
+            xid=xid,
+            msg_type=msg_type,
+        )
+        self._q.clear()
+        return self._error
 
     @staticmethod
     def _frame(buf: bytes, offset: int, msg_len: int) -> OFPFrame:
