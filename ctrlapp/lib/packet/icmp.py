@@ -115,7 +115,7 @@ class icmp(packet_base.PacketBase):
         return _register
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[icmp, type | None, bytes]:
         if len(buf) < 4:
             raise PacketTruncatedError(f"need 4 bytes, have {len(buf)}", "icmp")
         type_, code, csum = _HDR.unpack_from(buf)
@@ -139,7 +139,9 @@ class icmp(packet_base.PacketBase):
             return data.serialize()
         return bytes(data)
 
-    def serialize(self, payload, prev):
+    def serialize(
+        self, payload: bytearray, prev: packet_base.PacketBase | None
+    ) -> bytes | bytearray:
         msg = bytearray(_HDR.pack(self.type, self.code, self.csum))
         msg += self._body()
         if not self.csum:
@@ -148,7 +150,7 @@ class icmp(packet_base.PacketBase):
             struct.pack_into("!H", msg, 2, checksum(msg + payload if payload else msg))
         return msg
 
-    def checksum_ok(self, buf, prev) -> bool | None:
+    def checksum_ok(self, buf: bytes, prev: packet_base.PacketBase | None) -> bool | None:
         length = len(self)
         if isinstance(prev, ipv4.ipv4) and prev.total_length - 4 * prev.header_length > length:
             return None  # the datagram was cut short: the sum covers bytes we do not have

@@ -173,7 +173,7 @@ class icmpv6(packet_base.PacketBase):
         return _register
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[icmpv6, type | None, bytes]:
         if len(buf) < 4:
             raise PacketTruncatedError(f"need 4 bytes, have {len(buf)}", "icmpv6")
         type_, code, csum = _HDR.unpack_from(buf)
@@ -196,7 +196,9 @@ class icmpv6(packet_base.PacketBase):
             return data.serialize()
         return bytes(data)
 
-    def serialize(self, payload, prev):
+    def serialize(
+        self, payload: bytearray, prev: packet_base.PacketBase | None
+    ) -> bytes | bytearray:
         msg = bytearray(_HDR.pack(self.type_, self.code, self.csum))
         msg += self._body()
         if not self.csum:
@@ -207,7 +209,7 @@ class icmpv6(packet_base.PacketBase):
             struct.pack_into("!H", msg, 2, checksum(ph + msg + bytes(payload)))
         return msg
 
-    def checksum_ok(self, buf, prev) -> bool | None:
+    def checksum_ok(self, buf: bytes, prev: packet_base.PacketBase | None) -> bool | None:
         if not isinstance(prev, ipv6.ipv6):
             return None
         length = len(self)

@@ -119,7 +119,7 @@ class ipv4(packet_base.PacketBase):
         self._trailer = b""
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[ipv4, type | None, bytes]:
         n = len(buf)
         if n < _MIN_LEN:
             raise PacketTruncatedError(f"need {_MIN_LEN} bytes, have {n}", "ipv4")
@@ -166,7 +166,9 @@ class ipv4(packet_base.PacketBase):
             option += bytes(4 - len(option) % 4)
         return option
 
-    def serialize(self, payload, prev):
+    def serialize(
+        self, payload: bytearray, prev: packet_base.PacketBase | None
+    ) -> bytes | bytearray:
         option = self._option_bytes() if self.option else b""
         ihl = self.header_length or 5 + len(option) // 4
         total_length = self.total_length or _MIN_LEN + len(option) + len(payload)
@@ -191,7 +193,7 @@ class ipv4(packet_base.PacketBase):
             payload += self._trailer
         return hdr
 
-    def checksum_ok(self, buf, prev) -> bool:
+    def checksum_ok(self, buf: bytes, prev: packet_base.PacketBase | None) -> bool:
         return checksum(buf[: (buf[0] & 0xF) * 4]) == 0
 
     def __len__(self) -> int:

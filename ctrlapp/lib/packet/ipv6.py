@@ -457,7 +457,7 @@ class ipv6(packet_base.PacketBase):
         return _register
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[ipv6, type | None, bytes]:
         if len(buf) < _MIN_LEN:
             raise PacketTruncatedError(f"need {_MIN_LEN} bytes, have {len(buf)}", "ipv6")
         v_tc_flow, payload_length, nxt, hop_limit, src, dst = _HDR.unpack_from(buf)
@@ -495,7 +495,9 @@ class ipv6(packet_base.PacketBase):
         self.ext_hdrs = ext_hdrs
         return self, cls._TYPES.get(last) if whole else None, datagram[off:]
 
-    def serialize(self, payload, prev):
+    def serialize(
+        self, payload: bytearray, prev: packet_base.PacketBase | None
+    ) -> bytes | bytearray:
         ext = b"".join(h.serialize() for h in self.ext_hdrs)
         hdr = _HDR.pack(
             (self.version << 28)

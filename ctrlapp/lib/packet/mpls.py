@@ -51,7 +51,7 @@ class mpls(packet_base.PacketBase):
         self.ttl = ttl
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[mpls, type | None, bytes]:
         if len(buf) < 4:
             raise PacketTruncatedError(f"need 4 bytes, have {len(buf)}", "mpls")
         (entry,) = _ENTRY.unpack_from(buf)
@@ -65,7 +65,9 @@ class mpls(packet_base.PacketBase):
             return self, mpls, rest
         return self, _INNER.get(rest[0] >> 4) if rest else None, rest
 
-    def serialize(self, payload, prev):
+    def serialize(
+        self, payload: bytearray, prev: packet_base.PacketBase | None
+    ) -> bytes | bytearray:
         return _ENTRY.pack(
             ((self.label & 0xFFFFF) << 12)
             | ((self.exp & 7) << 9)

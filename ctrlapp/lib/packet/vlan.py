@@ -33,7 +33,7 @@ class _vlan(packet_base.PacketBase):
         self.ethertype = ethertype
 
     @classmethod
-    def parser(cls, buf):
+    def parser(cls, buf: bytes) -> tuple[_vlan, type | None, bytes]:
         if len(buf) < 4:
             raise PacketTruncatedError(f"need 4 bytes, have {len(buf)}", cls.__name__)
         tci, ethertype = _TAG.unpack_from(buf)
@@ -45,7 +45,9 @@ class _vlan(packet_base.PacketBase):
         next_cls = _ETH_TYPES.get(ethertype) if ethertype > _MAX_802_3_LENGTH else None
         return self, next_cls, buf[4:]
 
-    def serialize(self, payload, prev):
+    def serialize(
+        self, payload: bytearray, prev: packet_base.PacketBase | None
+    ) -> bytes | bytearray:
         tci = ((self.pcp & 7) << 13) | ((self.cfi & 1) << 12) | (self.vid & 0xFFF)
         return _TAG.pack(tci, self.ethertype)
 
