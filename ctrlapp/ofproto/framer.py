@@ -112,8 +112,6 @@ class OFPFramer(StreamParser):
 
     def _complete_pending(self, data, frames: list[OFPFrame]):
         """Finish the buffered message from ``data`` if possible; return what is left of ``data``."""
-        if not self._q:
-            return data
         # Only the missing bytes are copied into the buffer; the rest of a large read
         # is framed where it lies.
         data = self._top_up(data, OFP_HEADER_SIZE)
