@@ -32,6 +32,9 @@ then encoding reproduces the input byte for byte:
   decoded as UTF-8 with ``surrogateescape``: bytes that are not UTF-8 (a
   Latin-1 host name, say) appear as the code points U+DC80..U+DCFF and encode
   back to the same bytes; decoding never fails on them.
+* The options are decoded into :class:`option` objects on the first access to
+  ``option_list`` (or to :meth:`options.get` and friends); until then
+  encoding writes the decoded bytes back unchanged.
 * ``chaddr`` is MAC text when ``hlen`` is 6 and the rest of the 16-byte field
   is zero, otherwise the raw bytes (``hlen`` bytes, or all 16 when the padding
   is not zero).
