@@ -26,6 +26,8 @@ set-field action and the multipart table-feature properties.
 
 from __future__ import annotations
 
+import operator
+import socket
 import struct
 from typing import Any
 
@@ -87,16 +89,17 @@ _BASIC_FIELDS = (
 OXM_FIELD_NAMES = tuple(name for name, _, _ in _BASIC_FIELDS)
 
 
+# C-level callables where possible: decoding runs once per field per packet-in.
+_int_from_bytes = int.from_bytes
+
+
 def _int_decoder(payload: bytes) -> int:
-    return int.from_bytes(payload, "big")
+    return _int_from_bytes(payload, "big")
 
 
-def _mac_decoder(payload: bytes) -> str:
-    return payload.hex(":")
-
-
-def _ipv4_decoder(payload: bytes) -> str:
-    return addrconv.ipv4.bin_to_text(payload)
+_mac_decoder = operator.methodcaller("hex", ":")
+# the length was checked when the match was decoded
+_ipv4_decoder = socket.inet_ntoa
 
 
 def _ipv6_decoder(payload: bytes) -> str:
@@ -308,6 +311,45 @@ def _encode_oxms(fields: list[tuple[str, Any]]) -> bytes:
     return b"".join(parts)
 
 
+# name -> (header without mask, header with mask, decoder or None for integers)
+_SCAN = {
+    name: (plain, masked, None if kind == _INT else _DECODERS[kind])
+    for (name, _, kind), (_, plain, masked, _) in zip(
+        _BASIC_FIELDS, (_BY_NAME[n] for n, _, _ in _BASIC_FIELDS), strict=True
+    )
+}
+_HEADER_AND_U32 = struct.Struct("!II")
+_IN_PORT_HEADER = ofproto.oxm_tlv_header(ofproto.OFPXMT_OFB_IN_PORT, 4)
+_MISSING = object()
+_UNDECIDED = object()
+
+
+def _scan_wire(wire: bytes, key: str) -> Any:
+    """Find basic field ``key`` in an encoded match without decoding the others.
+
+    Returns the value, ``_MISSING`` when the field is absent, or ``_UNDECIDED``
+    when only a full decode can tell (the field is masked, or ``key`` is not a
+    basic field name).
+    """
+    known = _SCAN.get(key)
+    if known is None:
+        return _UNDECIDED
+    plain, masked, decode = known
+    unpack = _I.unpack_from
+    pos, end = 4, len(wire)
+    while pos < end:
+        (header,) = unpack(wire, pos)
+        if header == plain:
+            start = pos + 4
+            if decode is None:
+                return _int_from_bytes(wire[start : start + (header & 0xFF)], "big")
+            return decode(wire[start : start + (header & 0xFF)])
+        if header == masked:
+            return _UNDECIDED
+        pos += 4 + (header & 0xFF)
+    return _MISSING
+
+
 class OFPMatch(StructBase):
     """``ofp_match`` of type OFPMT_OXM.
 
@@ -321,7 +363,7 @@ class OFPMatch(StructBase):
     bytes it was decoded from.
     """
 
-    __slots__ = ("type", "length", "_fields", "_wire")
+    __slots__ = ("type", "length", "_fields", "_wire", "_in_port")
 
     def __init__(
         self,
@@ -333,6 +375,7 @@ class OFPMatch(StructBase):
         self.type = ofproto.OFPMT_OXM if type_ is None else type_
         self.length = length
         self._wire = None
+        self._in_port = None
         if _ordered_fields is not None:
             self._fields = _ordered_fields
         else:
@@ -350,24 +393,42 @@ class OFPMatch(StructBase):
             wire = self._wire
             fields = self._fields = _decode_oxms(wire, 4, len(wire))
             # The caller may change the list, so the wire form no longer speaks for it.
-            self._wire = None
+            self._wire = self._in_port = None
         return fields
 
     # -- mapping view -----------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
+    def _lookup(self, key: str) -> Any:
+        """The value of ``key``, or ``_MISSING``."""
+        if self._fields is None:
+            # Still in wire form: look the one field up in place rather than
+            # decoding them all (an app usually reads in_port and nothing else).
+            found = _scan_wire(self._wire, key)
+            if found is not _UNDECIDED:
+                return found
         for name, value in self._fields2:
             if name == key:
                 return value
-        raise KeyError(key)
+        return _MISSING
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "in_port" and self._in_port is not None:
+            return self._in_port
+        if self._fields is None:
+            value = _scan_wire(self._wire, key)
+            if value is _UNDECIDED:
+                value = self._lookup(key)
+        else:
+            value = self._lookup(key)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def __contains__(self, key: object) -> bool:
-        return any(name == key for name, _ in self._fields2)
+        return self._lookup(key) is not _MISSING
 
     def get(self, key: str, default: Any = None) -> Any:
-        for name, value in self._fields2:
-            if name == key:
-                return value
-        return default
+        value = self._lookup(key)
+        return default if value is _MISSING else value
 
     def items(self) -> list[tuple[str, Any]]:
         return list(self._fields2)
@@ -429,6 +490,13 @@ class OFPMatch(StructBase):
         match.length = length
         match._fields = None
         match._wire = buf[offset:end] if type(buf) is bytes else bytes(buf[offset:end])
+        # Switches put in_port first in a packet-in's match and nearly every app
+        # reads it: keep it at hand so that reading it decodes nothing.
+        match._in_port = None
+        if length >= 12:
+            header, value = _HEADER_AND_U32.unpack_from(buf, offset + 4)
+            if header == _IN_PORT_HEADER:
+                match._in_port = value
         return match
 
     def to_bytes(self) -> bytes:

@@ -25,7 +25,7 @@ from ctrlapp.lib import addrconv
 from ctrlapp.ofproto import ofproto_v1_3 as ofproto
 from ctrlapp.ofproto.ofproto_common import OFP_HEADER_SIZE, OFP_HEADER_STRUCT, OFP_NO_BUFFER
 from ctrlapp.ofproto.ofproto_parser import MsgBase, register_msg_type
-from ctrlapp.ofproto.v1_3.actions import OFPAction, OFPInstruction, parse_list
+from ctrlapp.ofproto.v1_3.actions import OFPAction, OFPActionOutput, OFPInstruction, parse_list
 from ctrlapp.ofproto.v1_3.match import OFPMatch
 from ctrlapp.ofproto.v1_3.structs import (
     OFPBucket,
@@ -468,6 +468,7 @@ class OFPPortStatus(MsgBase):
 # ---------------------------------------------------------------------------------
 _PACKET_OUT = struct.Struct(ofproto.OFP_PACKET_OUT_PACK_STR)
 _PACKET_OUT_PACK = struct.Struct("!BBHIIIH6x").pack
+_PACKET_OUT_OUTPUT_PACK = struct.Struct("!BBHIIIH6x" + ofproto.OFP_ACTION_OUTPUT_PACK_STR[1:]).pack
 _OFPT_PACKET_OUT = ofproto.OFPT_PACKET_OUT
 
 
@@ -488,7 +489,7 @@ class OFPPacketOut(MsgBase):
     ) -> None:
         self.datapath = datapath
         self.version = _VERSION
-        self.msg_type = ofproto.OFPT_PACKET_OUT
+        self.msg_type = _OFPT_PACKET_OUT
         self.msg_len = self.xid = self.buf = None
         self.buffer_id = OFP_NO_BUFFER if buffer_id is None else buffer_id
         self.in_port = in_port
@@ -513,14 +514,34 @@ class OFPPacketOut(MsgBase):
         # ``buf`` is bytes here (the other messages build a bytearray).
         try:
             actions = self.actions
-            if len(actions) == 1:
-                body = actions[0].to_bytes()
-            else:
-                body = b"".join([action.to_bytes() for action in actions])
             data = self.data
             xid = self.xid
             if xid is None:
                 xid = self.xid = 0
+            if len(actions) == 1 and type(actions[0]) is OFPActionOutput:
+                # the usual reply to a packet-in: header, body and action in one pack
+                action = actions[0]
+                length = 40 + len(data)
+                self.buf = (
+                    _PACKET_OUT_OUTPUT_PACK(
+                        _VERSION,
+                        _OFPT_PACKET_OUT,
+                        length,
+                        xid,
+                        self.buffer_id,
+                        self.in_port,
+                        16,
+                        ofproto.OFPAT_OUTPUT,
+                        16,
+                        action.port,
+                        action.max_len,
+                    )
+                    + data
+                )
+                self.msg_len = length
+                self.actions_len = 16
+                return
+            body = b"".join([action.to_bytes() for action in actions])
             n = len(body)
             length = 24 + n + len(data)
             head = _PACKET_OUT_PACK(

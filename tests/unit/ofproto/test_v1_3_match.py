@@ -271,3 +271,26 @@ def test_random_bytes_raise_only_the_documented_error(data):
         return
     m.items()
     assert _encode(m)[: len(wire)] == wire
+
+
+def test_lookups_on_a_match_still_in_wire_form():
+    wire = _match(
+        _oxm(0, b"\x00\x00\x00\x05"),
+        _oxm(3, bytes.fromhex("001122334455")),
+        _oxm(12, bytes([10, 0, 0, 0]), bytes([255, 0, 0, 0])),
+        _oxm(0, b"\x00\x00\x00\x01", oxm_class=0x0001),
+    )
+
+    def fresh():
+        return OFPMatch.parser(wire, 0)
+
+    assert fresh()["in_port"] == 5
+    assert fresh()["eth_dst"] == "00:11:22:33:44:55"
+    assert fresh()["ipv4_dst"] == ("10.0.0.0", "255.0.0.0")
+    assert fresh()["oxm_000100"] == b"\x00\x00\x00\x01"
+    assert fresh().get("tcp_dst") is None and "tcp_dst" not in fresh()
+    assert "ipv4_dst" in fresh() and fresh().get("in_port") == 5
+    with pytest.raises(KeyError):
+        fresh()["udp_src"]
+    m = fresh()
+    assert m["in_port"] == 5 and _encode(m) == wire
