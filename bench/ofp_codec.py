@@ -275,7 +275,10 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.simplefilter("ignore")
     header = f"{'case':<28} {'ctrlapp msg/s':>14} {'os-ken msg/s':>13} {'ratio':>8}"
-    print(f"Python {sys.version.split()[0]}, best of {args.rounds} rounds of >= {args.min_time}s")
+    print(
+        f"Python {sys.version.split()[0]}, {args.rounds} rounds of >= {args.min_time}s: "
+        "rates from the best round, ratio the median of the per-round ratios"
+    )
     print(header)
     print("-" * len(header))
     missed = 0
