@@ -161,12 +161,10 @@ class igmp(packet_base.PacketBase):
         return checksum(bytes(buf[: _message_length(buf, prev)])) == 0
 
 
-def _with_checksum(msg: bytes, csum: int, payload) -> bytes:
-    if csum:
-        return msg
-    csum = checksum(msg + bytes(payload)) if payload else checksum(msg)
-    out = bytearray(msg)
-    _CSUM.pack_into(out, 2, csum)
+def _with_checksum(msg: bytes | bytearray, csum: int, payload) -> bytearray:
+    out = msg if type(msg) is bytearray else bytearray(msg)
+    if not csum:
+        _CSUM.pack_into(out, 2, checksum(msg + bytes(payload)) if payload else checksum(msg))
     return out
 
 
@@ -425,10 +423,19 @@ class igmpv3_report(igmp):
         return cls._decode(bytes(buf))
 
     def serialize(self, payload, prev):
-        records = self.records or []
-        msg = _V3R_HDR.pack(self.msgtype, self.csum, self.record_num or len(records)) + b"".join(
-            [r.serialize() for r in records]
-        )
+        records = self.records or ()
+        msg = bytearray(_V3R_HDR.pack(self.msgtype, self.csum, self.record_num or len(records)))
+        pack = _REC_HDR.pack
+        for r in records:
+            # igmpv3_report_group.serialize inlined for the common record
+            # without auxiliary data.
+            if r.aux:
+                msg += r.serialize()
+                continue
+            srcs = r.srcs or ()
+            msg += pack(r.type_, r.aux_len, r.num or len(srcs), _aton(r.address))
+            if srcs:
+                msg += b"".join(map(_aton, srcs))
         return _with_checksum(msg, self.csum, payload)
 
     def __len__(self) -> int:
