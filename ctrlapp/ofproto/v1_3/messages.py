@@ -470,6 +470,7 @@ _PACKET_OUT = struct.Struct(ofproto.OFP_PACKET_OUT_PACK_STR)
 _PACKET_OUT_PACK = struct.Struct("!BBHIIIH6x").pack
 _PACKET_OUT_OUTPUT_PACK = struct.Struct("!BBHIIIH6x" + ofproto.OFP_ACTION_OUTPUT_PACK_STR[1:]).pack
 _OFPT_PACKET_OUT = ofproto.OFPT_PACKET_OUT
+_OFPAT_OUTPUT = ofproto.OFPAT_OUTPUT
 
 
 @_msg(ofproto.OFPT_PACKET_OUT)
@@ -531,7 +532,7 @@ class OFPPacketOut(MsgBase):
                         self.buffer_id,
                         self.in_port,
                         16,
-                        ofproto.OFPAT_OUTPUT,
+                        _OFPAT_OUTPUT,
                         16,
                         action.port,
                         action.max_len,
