@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import random
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from os_ken.ofproto import ofproto_parser as osken_ofproto_parser
+from os_ken.ofproto import ofproto_protocol as osken_protocol
+from os_ken.ofproto import ofproto_v1_3_parser as osken_parser
 
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto import ofproto_v1_3 as ofp
 from ctrlapp.ofproto import ofproto_v1_3_parser as p
 
-osken_parser = pytest.importorskip("os_ken.ofproto.ofproto_v1_3_parser")
-osken_protocol = pytest.importorskip("os_ken.ofproto.ofproto_protocol")
-osken_ofproto_parser = pytest.importorskip("os_ken.ofproto.ofproto_parser")
 ODP = osken_protocol.ProtocolDesc(ofp.OFP_VERSION)
 op = osken_parser
 
