@@ -1,6 +1,7 @@
 """The event-loop wrapper: reusable events, logged thread failures, servers on ephemeral ports."""
 
 import logging
+import socket
 
 import pytest
 
@@ -66,3 +67,65 @@ def test_stream_server_echo():
     finally:
         server.close()
         hub.kill(t)
+
+
+def _connected_pair():
+    server = hub.listen(("127.0.0.1", 0))
+    client = hub.connect(server.getsockname(), timeout=5)
+    peer, _ = server.accept()
+    server.close()
+    return client, peer
+
+
+def test_socket_reader_reads_waits_and_closes():
+    client, peer = _connected_pair()
+    reader = hub.socket_reader(peer)
+    got = []
+
+    def read_all():
+        while True:
+            data = reader.recv(100)
+            got.append(data)
+            if not data:
+                return
+
+    t = hub.spawn(read_all)
+    client.sendall(b"one")
+    with hub.Timeout(5):
+        while got != [b"one"]:
+            hub.sleep(0.001)
+    client.sendall(b"two")
+    with hub.Timeout(5):
+        while len(got) < 2:
+            hub.sleep(0.001)
+    reader.close()  # the reader is waiting: it must wake with b""
+    t.wait()
+    assert got == [b"one", b"two", b""]
+    peer.close()
+    client.close()
+
+
+def test_socket_reader_blocked_elsewhere_is_not_woken_there():
+    client, peer = _connected_pair()
+    reader = hub.socket_reader(peer)
+    q = hub.Queue()
+    got = []
+
+    def worker():
+        got.append(reader.recv(100))  # registers the listener
+        got.append(q.get())  # blocked elsewhere while data arrives
+        got.append(reader.recv(100))
+
+    t = hub.spawn(worker)
+    client.sendall(b"a")
+    with hub.Timeout(5):
+        while not got:
+            hub.sleep(0.001)
+    client.sendall(b"b")  # readiness while the worker waits on the queue
+    hub.sleep(0.05)
+    assert got == [b"a"]
+    q.put("q")
+    t.wait()
+    assert got == [b"a", "q", b"b"]
+    with socket.socket() as plain:  # not a green socket (TLS sockets are not either)
+        assert hub.socket_reader(plain) is None
