@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import ipaddress
+import socket
 from collections import OrderedDict
 from typing import Any
 
@@ -35,7 +36,7 @@ STATES = (OFFERED, BOUND, DECLINED, RELEASED, EXPIRED, REVOKED)
 
 
 def _ip_text(addr: int) -> str:
-    return str(ipaddress.IPv4Address(addr))
+    return socket.inet_ntoa(addr.to_bytes(4, "big"))
 
 
 class Lease:

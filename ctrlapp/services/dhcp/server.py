@@ -37,7 +37,7 @@ import socket
 from typing import Any
 
 from ctrlapp.lib.packet import dhcp
-from ctrlapp.lib.packet.errors import PacketParseError
+from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError
 from ctrlapp.services.dhcp.config import PoolConfig, ServerConfig
 from ctrlapp.services.dhcp.leases import (
     BOUND,
@@ -158,6 +158,27 @@ class Outcome:
         self.malformed = False
 
 
+def _option_map(options: dhcp.options) -> dict[int, bytes]:
+    """tag -> value of every option, in the order RFC 2131 §4.1 gives the areas
+    (options, then file, then sname when overloaded); repeated tags are
+    concatenated (RFC 3396)."""
+    found: dict[int, bytes] = {}
+    areas = [options.option_list]
+    if options.file_options is not None:
+        areas.append(options.file_options)
+    if options.sname_options is not None:
+        areas.append(options.sname_options)
+    for area in areas:
+        for o in area:
+            if type(o) is dhcp.option:
+                tag = o.tag
+                if tag in found:
+                    found[tag] += bytes(o.value)
+                else:
+                    found[tag] = bytes(o.value)
+    return found
+
+
 def _drop(out: Outcome, reason: str, malformed: bool = False) -> Outcome:
     out.dropped = reason
     out.malformed = malformed
@@ -275,11 +296,10 @@ class DhcpServer:
         mac = msg.chaddr
         if not isinstance(mac, str) or msg.htype != 1:
             return _drop(out, "client hardware address is not an Ethernet address", True)
-        try:
-            mtype = msg.message_type
-            cid_raw = msg.options.get_raw(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
-        except PacketParseError:
-            return _drop(out, "DHCP options do not decode", True)
+        opts = _option_map(msg.options)
+        mtype_raw = opts.get(dhcp.DHCP_MESSAGE_TYPE_OPT)
+        mtype = mtype_raw[0] if mtype_raw else None
+        cid_raw = opts.get(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
         if mtype is None:
             return _drop(out, "no message type option (53)", True)
         if cid_raw is not None and len(cid_raw) < 2:
@@ -298,7 +318,7 @@ class DhcpServer:
             handler = self._HANDLERS.get(mtype)
             if handler is None:
                 return _drop(out, f"{message_name(mtype)} is not a client message", True)
-            handler(self, msg, origin, now, pool, key, mac, cid, out)
+            handler(self, msg, opts, origin, now, pool, key, mac, cid, out)
         except PacketParseError as exc:
             return _drop(out, f"bad option value: {exc}", True)
         return out
@@ -320,16 +340,25 @@ class DhcpServer:
                 return p
         return None
 
-    def _requested(self, msg: dhcp.dhcp) -> str | None:
-        return msg.options.get(dhcp.DHCP_REQUESTED_IP_ADDR_OPT)
+    @staticmethod
+    def _requested(opts: dict[int, bytes]) -> str | None:
+        raw = opts.get(dhcp.DHCP_REQUESTED_IP_ADDR_OPT)
+        if raw is None:
+            return None
+        if len(raw) != 4:
+            raise PacketFieldError("option 50: an address is 4 bytes", "dhcp")
+        return socket.inet_ntoa(raw)
 
-    def _lease_secs(self, msg: dhcp.dhcp, pool: PoolConfig) -> int:
-        asked = msg.options.get(dhcp.DHCP_IP_ADDR_LEASE_TIME_OPT)
-        if asked is not None and 60 <= asked < pool.lease_time:
-            return asked
+    @staticmethod
+    def _lease_secs(opts: dict[int, bytes], pool: PoolConfig) -> int:
+        raw = opts.get(dhcp.DHCP_IP_ADDR_LEASE_TIME_OPT)
+        if raw is not None and len(raw) == 4:
+            asked = int.from_bytes(raw, "big")
+            if 60 <= asked < pool.lease_time:
+                return asked
         return pool.lease_time
 
-    def _discover(self, msg, origin, now, pool, key, mac, cid, out) -> None:
+    def _discover(self, msg, opts, origin, now, pool, key, mac, cid, out) -> None:
         db = self.db
         state = db.pools[pool.name]
         current = db.client_lease(pool.name, key)
@@ -346,29 +375,26 @@ class DhcpServer:
         ):
             _drop(out, f"lease table full ({self.config.max_leases} active leases)")
             return
-        ip = db.choose(state, key, self._requested(msg), now)
+        ip = db.choose(state, key, self._requested(opts), now)
         if ip is None:
             self.count("exhausted")
             _drop(out, f"pool {pool.name} has no free address")
             return
-        secs = self._lease_secs(msg, pool)
+        secs = self._lease_secs(opts, pool)
         lease = db.leases.get(ip)
         if lease is None or lease.client_key != key or not lease.active(now):
-            lease = self._new_lease(ip, mac, cid, pool, origin, msg, now)
+            lease = self._new_lease(ip, mac, cid, pool, origin, msg, opts, now)
             lease.expires_at = now + self.config.offer_hold
             db.put(lease)
         elif lease.state == OFFERED:
             lease.expires_at = now + self.config.offer_hold
             db.reschedule(lease)
-        out.reply = self._reply(msg, origin, pool, dhcp.DHCP_OFFER, yiaddr=ip, secs=secs)
+        out.reply = self._reply(msg, opts, origin, pool, dhcp.DHCP_OFFER, yiaddr=ip, secs=secs)
 
-    def _new_lease(self, ip, mac, cid, pool, origin, msg, now) -> Lease:
+    def _new_lease(self, ip, mac, cid, pool, origin, msg, opts, now) -> Lease:
         relayed = msg.giaddr != ZERO
-        hostname = None
-        try:
-            hostname = msg.options.get(dhcp.DHCP_HOST_NAME_OPT)
-        except PacketParseError:
-            pass
+        raw = opts.get(dhcp.DHCP_HOST_NAME_OPT)
+        hostname = raw[:64].decode("utf-8", "replace") if raw else None
         return Lease(
             ip,
             mac,
@@ -380,21 +406,21 @@ class DhcpServer:
             origin.port,
             origin.vlan,
             now,
-            hostname[:64] if hostname else None,
+            hostname,
             msg.giaddr if relayed else None,
         )
 
-    def _bind(self, lease_ip, msg, origin, now, pool, key, mac, cid, out, ciaddr) -> None:
+    def _bind(self, lease_ip, msg, opts, origin, now, pool, key, mac, cid, out, ciaddr) -> None:
         """Commit the binding of ``lease_ip`` to the client and ACK it (durably)."""
         db = self.db
-        secs = self._lease_secs(msg, pool)
+        secs = self._lease_secs(opts, pool)
         lease = db.leases.get(lease_ip)
         renewed = lease is not None and lease.state == BOUND and lease.client_key == key
         if lease is None or lease.client_key != key or lease.state != BOUND:
             started = now
         else:
             started = lease.started_at
-        new = self._new_lease(lease_ip, mac, cid, pool, origin, msg, now)
+        new = self._new_lease(lease_ip, mac, cid, pool, origin, msg, opts, now)
         new.state = BOUND
         new.started_at = started
         new.expires_at = now + secs
@@ -404,17 +430,17 @@ class DhcpServer:
         out.durable = True
         out.changes.append(LeaseChange("renewed" if renewed else "granted", new))
         out.reply = self._reply(
-            msg, origin, pool, dhcp.DHCP_ACK, yiaddr=lease_ip, ciaddr=ciaddr, secs=secs
+            msg, opts, origin, pool, dhcp.DHCP_ACK, yiaddr=lease_ip, ciaddr=ciaddr, secs=secs
         )
 
-    def _nak(self, msg, origin, pool, out, why: str) -> None:
+    def _nak(self, msg, opts, origin, pool, out, why: str) -> None:
         self.count("nak")
-        out.reply = self._reply(msg, origin, pool, dhcp.DHCP_NAK, message=why)
+        out.reply = self._reply(msg, opts, origin, pool, dhcp.DHCP_NAK, message=why)
 
-    def _request(self, msg, origin, now, pool, key, mac, cid, out) -> None:
+    def _request(self, msg, opts, origin, now, pool, key, mac, cid, out) -> None:
         db = self.db
-        server_id = msg.options.get_raw(dhcp.DHCP_SERVER_IDENTIFIER_OPT)
-        requested = self._requested(msg)
+        server_id = opts.get(dhcp.DHCP_SERVER_IDENTIFIER_OPT)
+        requested = self._requested(opts)
         if server_id is not None:
             # SELECTING (§4.3.2): the client answers one server's OFFER.
             if len(server_id) != 4 or server_id != socket.inet_aton(pool.server_ip):
@@ -432,30 +458,32 @@ class DhcpServer:
                 and lease.active(now)
                 and lease.state in (OFFERED, BOUND)
             ):
-                self._bind(requested, msg, origin, now, pool, key, mac, cid, out, ZERO)
+                self._bind(requested, msg, opts, origin, now, pool, key, mac, cid, out, ZERO)
             else:
-                self._nak(msg, origin, pool, out, "address not offered to you or offer expired")
+                self._nak(
+                    msg, opts, origin, pool, out, "address not offered to you or offer expired"
+                )
             return
         if requested is not None and msg.ciaddr == ZERO:
             # INIT-REBOOT: the client wants to keep an address it had.
             if not pool.network.overlaps(ipaddress.IPv4Network(f"{requested}/32")):
-                self._nak(msg, origin, pool, out, "address is not on this network")
+                self._nak(msg, opts, origin, pool, out, "address is not on this network")
                 return
             lease = db.client_lease(pool.name, key)
             if lease is None:
                 holder = db.holder(requested, now)
                 if holder is not None and holder.client_key != key:
-                    self._nak(msg, origin, pool, out, "address is in use by another client")
+                    self._nak(msg, opts, origin, pool, out, "address is in use by another client")
                     return
                 # §4.3.2: no record of this client -> remain silent.
                 return
             if lease.ip != requested or not db.free_for(requested, key, now):
-                self._nak(msg, origin, pool, out, "not your address")
+                self._nak(msg, opts, origin, pool, out, "not your address")
                 return
             if not db.in_pool(pool, requested) and db.reserved_ips.get(requested) is None:
-                self._nak(msg, origin, pool, out, "address is no longer in the pool")
+                self._nak(msg, opts, origin, pool, out, "address is no longer in the pool")
                 return
-            self._bind(requested, msg, origin, now, pool, key, mac, cid, out, ZERO)
+            self._bind(requested, msg, opts, origin, now, pool, key, mac, cid, out, ZERO)
             return
         if msg.ciaddr != ZERO:
             # RENEWING (unicast to us) or REBINDING (broadcast).
@@ -472,18 +500,18 @@ class DhcpServer:
                 )
             ):
                 if lease.state == BOUND or db.free_for(ip, key, now):
-                    self._bind(ip, msg, origin, now, pool, key, mac, cid, out, msg.ciaddr)
+                    self._bind(ip, msg, opts, origin, now, pool, key, mac, cid, out, msg.ciaddr)
                     return
             holder = db.holder(ip, now)
             if holder is not None and holder.client_key != key:
-                self._nak(msg, origin, pool, out, "address is leased to another client")
+                self._nak(msg, opts, origin, pool, out, "address is leased to another client")
                 return
             return
         _drop(out, "REQUEST with neither server identifier, requested address nor ciaddr", True)
 
-    def _decline(self, msg, origin, now, pool, key, mac, cid, out) -> None:
-        server_id = msg.options.get_raw(dhcp.DHCP_SERVER_IDENTIFIER_OPT)
-        requested = self._requested(msg)
+    def _decline(self, msg, opts, origin, now, pool, key, mac, cid, out) -> None:
+        server_id = opts.get(dhcp.DHCP_SERVER_IDENTIFIER_OPT)
+        requested = self._requested(opts)
         if server_id != socket.inet_aton(pool.server_ip) or requested is None:
             return
         lease = self.db.leases.get(requested)
@@ -508,7 +536,7 @@ class DhcpServer:
         out.durable = True
         out.changes.append(LeaseChange("declined", quarantine))
 
-    def _release(self, msg, origin, now, pool, key, mac, cid, out) -> None:
+    def _release(self, msg, opts, origin, now, pool, key, mac, cid, out) -> None:
         lease = self.db.leases.get(msg.ciaddr)
         if lease is None or lease.client_key != key or lease.state != BOUND:
             return
@@ -516,11 +544,11 @@ class DhcpServer:
         out.durable = True
         out.changes.append(LeaseChange("released", lease))
 
-    def _inform(self, msg, origin, now, pool, key, mac, cid, out) -> None:
+    def _inform(self, msg, opts, origin, now, pool, key, mac, cid, out) -> None:
         if msg.ciaddr == ZERO:
             _drop(out, "INFORM without ciaddr", True)
             return
-        out.reply = self._reply(msg, origin, pool, dhcp.DHCP_ACK, ciaddr=msg.ciaddr)
+        out.reply = self._reply(msg, opts, origin, pool, dhcp.DHCP_ACK, ciaddr=msg.ciaddr)
 
     _HANDLERS = {
         dhcp.DHCP_DISCOVER: _discover,
@@ -544,6 +572,7 @@ class DhcpServer:
     def _reply(
         self,
         req: dhcp.dhcp,
+        ropts: dict[int, bytes],
         origin: Origin,
         pool: PoolConfig,
         mtype: int,
@@ -567,14 +596,14 @@ class DhcpServer:
                 opts.append(opt(dhcp.DHCP_RENEWAL_TIME_OPT, t1.to_bytes(4, "big"), 4))
                 opts.append(opt(dhcp.DHCP_REBINDING_TIME_OPT, t2.to_bytes(4, "big"), 4))
             params = self.params[pool.name]
-            prl = req.options.get_raw(dhcp.DHCP_PARAMETER_REQUEST_LIST_OPT)
+            prl = ropts.get(dhcp.DHCP_PARAMETER_REQUEST_LIST_OPT)
             if prl is None:
                 opts.extend(params.values())
             else:
                 wanted = set(prl)
                 wanted.update(_ALWAYS)
                 opts.extend(o for tag, o in params.items() if tag in wanted)
-        cid = req.options.get_raw(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
+        cid = ropts.get(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
         if cid is not None:
             opts.append(opt(dhcp.DHCP_CLIENT_IDENTIFIER_OPT, cid, len(cid)))
         flags = req.flags
