@@ -98,11 +98,13 @@ class Packet(StringifyMixin):
         """Encode :attr:`protocols` into :attr:`data` (a ``bytearray``)."""
         data = bytearray()
         protocols = self.protocols
-        for i in range(len(protocols) - 1, -1, -1):
+        base = packet_base.PacketBase
+        i = len(protocols)
+        while i:
+            i -= 1
             p = protocols[i]
-            if isinstance(p, packet_base.PacketBase):
-                prev = protocols[i - 1] if i > 0 else None
-                data[0:0] = p.serialize(data, prev)
+            if isinstance(p, base):
+                data[0:0] = p.serialize(data, protocols[i - 1] if i else None)
             else:
                 data[0:0] = p
         self.data = data

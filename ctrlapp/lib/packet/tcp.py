@@ -66,6 +66,8 @@ TCP_OPTION_KIND_FAST_OPEN_COOKIE = 34
 
 _HDR = struct.Struct("!HHIIHHHH")
 _KL = struct.Struct("!BB")
+_MSS = struct.Struct("!BBH")
+_TIMESTAMPS = struct.Struct("!BBII")
 _CSUM = struct.Struct("!H")
 
 
@@ -175,7 +177,7 @@ class TCPOptionMaximumSegmentSize(TCPOption):
         self.max_seg_size = max_seg_size
 
     def serialize(self) -> bytes:
-        return self._STRUCT.pack(2, 4, self.max_seg_size)
+        return _MSS.pack(2, 4, self.max_seg_size)
 
     @classmethod
     def _decode(cls, buf, off, length):
@@ -292,7 +294,7 @@ class TCPOptionTimestamps(TCPOption):
         self.ts_ecr = ts_ecr
 
     def serialize(self) -> bytes:
-        return self._STRUCT.pack(8, 10, self.ts_val, self.ts_ecr)
+        return _TIMESTAMPS.pack(8, 10, self.ts_val, self.ts_ecr)
 
     @classmethod
     def _decode(cls, buf, off, length):
