@@ -1,12 +1,15 @@
 """Geneve (RFC 8926 §3.4 header, §3.5 tunnel options) over UDP port 6081, with the capture
 geneve_unknown.pcap (one option of class 0x0000, critical type 0x80, 4 data bytes)."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ctrlapp.lib.packet import ether_types, ethernet, geneve, ipv4, packet, udp
 from ctrlapp.lib.packet.errors import PacketTruncatedError
+from ctrlapp.lib.pcap import LINKTYPE_ETHERNET, Capture
 from tests.support.packet_contract import (
     assert_json_roundtrip,
     assert_reencodes,
@@ -15,12 +18,14 @@ from tests.support.packet_contract import (
     mutated,
     parse_or_documented_error,
 )
-from tests.support.pcap import LINKTYPE_ETHERNET, PCAP_DIR, read_pcap
+
+PCAP_DIR = Path("/work/shared/testdata/pcap")
 
 
 def _capture() -> bytes:
-    linktype, frames = read_pcap(PCAP_DIR / "geneve_unknown.pcap")
-    assert linktype == LINKTYPE_ETHERNET and len(frames) == 1
+    cap = Capture(PCAP_DIR / "geneve_unknown.pcap")
+    frames = [frame for _, frame in cap]
+    assert cap.linktypes == {LINKTYPE_ETHERNET} and len(frames) == 1
     return frames[0]
 
 

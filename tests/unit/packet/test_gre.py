@@ -2,12 +2,15 @@
 with the captures gre_full_options.pcap (C, K and S set), gre_no_option.pcap and
 gre_nvgre_option.pcap.  tshark reports the checksum 0x440d of the first as correct."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ctrlapp.lib.packet import ether_types, ethernet, gre, in_proto, ipv4, ipv6, packet
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketTruncatedError
+from ctrlapp.lib.pcap import LINKTYPE_ETHERNET, Capture
 from tests.support.packet_contract import (
     assert_json_roundtrip,
     assert_reencodes,
@@ -16,12 +19,14 @@ from tests.support.packet_contract import (
     mutated,
     parse_or_documented_error,
 )
-from tests.support.pcap import LINKTYPE_ETHERNET, PCAP_DIR, read_pcap
+
+PCAP_DIR = Path("/work/shared/testdata/pcap")
 
 
 def _frame(name: str) -> bytes:
-    linktype, frames = read_pcap(PCAP_DIR / f"{name}.pcap")
-    assert linktype == LINKTYPE_ETHERNET and len(frames) == 1
+    cap = Capture(PCAP_DIR / f"{name}.pcap")
+    frames = [frame for _, frame in cap]
+    assert cap.linktypes == {LINKTYPE_ETHERNET} and len(frames) == 1
     return frames[0]
 
 
