@@ -161,7 +161,26 @@ def test_random_bytes(data):
         assert len(g.serialize(rest, None)) == len(data) - len(rest)
 
 
-@given(mutated(frames))
+CORPUS = [
+    _capture(),
+    build(
+        ethernet.ethernet(),
+        ipv4.ipv4(proto=17, src="192.0.2.1", dst="192.0.2.2"),
+        udp.udp(50000, udp.UDP_PORT_GENEVE),
+        geneve.geneve(
+            vni=7,
+            options=[
+                geneve.OptionDataUnknown(b"\x01\x02\x03\x04", 0x0102, 0x03),
+                geneve.OptionDataUnknown(bytes(8), 0xFFFF, 0x80),
+            ],
+        ),
+        ethernet.ethernet(),
+        b"inner",
+    ),
+]
+
+
+@given(mutated(st.sampled_from(CORPUS)))
 def test_mutated_frames(data):
     decode_never_raises(data)
     parse_or_documented_error(geneve.geneve, data[42:])

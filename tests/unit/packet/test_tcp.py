@@ -417,7 +417,20 @@ def test_random_bytes(data):
         assert t.serialize(rest, None)[: 4 * t.offset] == data[: 4 * t.offset]
 
 
-@given(mutated(frames_v4))
+# Seeds for mutation: the captures, and frames carrying each option vector in turn
+# (a fixed corpus keeps the example cost down to the mutation itself).
+CORPUS = [SYN_V4, RST_V4, SYN_V6] + [
+    build(
+        ethernet.ethernet(),
+        ipv4.ipv4(proto=6, src="192.0.2.1", dst="198.51.100.2"),
+        _segment(bytes(range(i, i + 20)), OPTION_BYTES[i : i + 3]),
+        b"payload",
+    )
+    for i in range(len(OPTION_BYTES))
+]
+
+
+@given(mutated(st.sampled_from(CORPUS)))
 def test_mutated_frames(data):
     decode_never_raises(data)
     result = parse_or_documented_error(tcp.tcp, data[34:])

@@ -135,7 +135,14 @@ def test_random_bytes(data):
         assert u.serialize(rest, None) + rest == data
 
 
-@given(mutated(frames))
+CORPUS = [
+    UDP_V4,
+    build(ethernet.ethernet(), _v6(), udp.udp(1000, 53), b"query"),
+    build(ethernet.ethernet(), ipv4.ipv4(proto=17), udp.udp(68, 67), bytes(range(40))),
+]
+
+
+@given(mutated(st.sampled_from(CORPUS)))
 def test_mutated_frames(data):
     decode_never_raises(data)
     parse_or_documented_error(udp.udp, data[34:])
