@@ -13,6 +13,12 @@ exist, start-up calls ``RestService(app_manager, host, port).start()`` and
 (see docs/architecture.md).  Their ``address`` attribute, when present, is
 printed in the banner.
 
+Offline analysis: ``--replay FILE`` feeds a pcap/pcapng capture to the apps
+as PACKET_INs (:mod:`ctrlapp.controller.replay`) once they have started;
+with ``--replay-report`` nothing listens (no switches, REST or RPC), and
+after the replay the manager prints one JSON object, ``{app name: report}``
+for every app with a ``replay_report()`` method, and exits.
+
 Every user mistake (bad option, unknown app, app with a syntax error, bad
 configuration value) ends with one line on stderr naming the problem and exit
 status 2; no traceback.
@@ -47,6 +53,7 @@ examples:
   ctrlapp-manager apps/example_hub.py          run one app file
   ctrlapp-manager my_pkg.my_app other_app.py   apps by module name or path
   ctrlapp-manager --ofp-tcp-listen-port 6633 --config etc/ctrlapp.toml
+  ctrlapp-manager --replay capture.pcap --replay-report apps/sctp_monitor.py
   ctrlapp-manager --ofp-ssl-listen-port 6653 --ofp-tcp-listen-port 0 \\
       --ctl-privkey ctl.key --ctl-cert ctl.crt --ca-certs switches-ca.crt
 """
@@ -146,6 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--rpc-port", type=_port, metavar="PORT", help="msgpack-RPC port (50002)")
     g.add_argument("--no-rest", action="store_const", const=True, help="do not start the REST API")
     g.add_argument("--no-rpc", action="store_const", const=True, help="do not start msgpack-RPC")
+    g = p.add_argument_group("offline replay")
+    g.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="feed the frames of a pcap/pcapng capture to the apps as PACKET_INs",
+    )
+    g.add_argument(
+        "--replay-report",
+        action="store_true",
+        default=False,
+        help="with --replay: listen for nothing, print the apps' reports as JSON and exit",
+    )
     g = p.add_argument_group("state and logging")
     g.add_argument(
         "--state-dir", metavar="DIR", help="app state directory ($XDG_STATE_HOME/ctrlapp)"
@@ -224,6 +243,10 @@ def resolve_options(argv: list[str] | None) -> tuple[argparse.Namespace, dict[st
         value = getattr(args, option)
         if value and not Path(value).is_file():
             raise ConfigError(f"--{option.replace('_', '-')}: file {value} not found")
+    if args.replay_report and not args.replay:
+        raise ConfigError("--replay-report needs --replay FILE")
+    if args.replay and not Path(args.replay).is_file():
+        raise ConfigError(f"--replay: file {args.replay} not found")
     args.state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
     return args, app_sections
 
@@ -291,13 +314,16 @@ class Runtime:
         self.controller = OpenFlowController(self.manager, config)
         self.services: list[tuple[str, Any]] = []
 
-    def start(self) -> None:
+    def start(self, listen: bool = True) -> None:
+        """Start the apps, then (``listen``) the OpenFlow listener, REST and RPC."""
         try:
             self.args.state_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"state directory {self.args.state_dir}: {exc.strerror}") from None
         self.manager.instantiate_apps()
         self.manager.start_apps()
+        if not listen:
+            return
         try:
             self.controller.start()
         except OSError as exc:
@@ -338,6 +364,36 @@ class Runtime:
         self.manager.close()
 
 
+def _replay(runtime: Runtime, path: str, report: bool) -> int | None:
+    """Replay ``path``; with ``report`` print the apps' reports, stop and return the status."""
+    from ctrlapp.controller.replay import replay
+    from ctrlapp.lib.pcap import CaptureError
+
+    log = logging.getLogger(__name__)
+    try:
+        result = replay(runtime.manager, path)
+    except CaptureError as exc:
+        print(f"ctrlapp-manager: error: --replay: {exc}", file=sys.stderr)
+        runtime.stop()
+        return EXIT_USAGE
+    log.info(
+        "replayed %d frames of %s (%d of link types other than Ethernet/Linux cooked skipped)",
+        result.frames,
+        path,
+        result.skipped,
+    )
+    if not report:
+        return None
+    out = {}
+    for name, app in runtime.manager.applications.items():
+        make = getattr(app, "replay_report", None)
+        if callable(make):
+            out[name] = make()
+    print(json.dumps(out, indent=2, sort_keys=True), flush=True)
+    runtime.stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``ctrlapp-manager`` and ``python -m ctrlapp``."""
     try:
@@ -347,10 +403,14 @@ def main(argv: list[str] | None = None) -> int:
 
         hub.patch()
         runtime = Runtime(args, app_sections)
-        runtime.start()
+        runtime.start(listen=not args.replay_report)
     except (ConfigError, AppLoadError, CtrlappError) as exc:
         print(f"ctrlapp-manager: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.replay:
+        status = _replay(runtime, args.replay, args.replay_report)
+        if status is not None:
+            return status
     print(runtime.banner(), flush=True)
 
     stopping = []
