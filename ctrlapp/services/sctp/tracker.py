@@ -50,6 +50,7 @@ cause detail is created only when such traffic is seen.
 from __future__ import annotations
 
 import ipaddress
+import sys
 from array import array
 from typing import Any
 
@@ -429,6 +430,18 @@ class Association:
         doc["init_collisions"] = c[COLLISIONS]
         doc["truncated_packets"] = c[TRUNCATED]
         return doc
+
+    def footprint(self) -> int:
+        """Bytes this association's objects occupy (the tracker's indexes not included)."""
+        n = sys.getsizeof(self) + sys.getsizeof(self.c) + sys.getsizeof(self.addr)
+        n += sum(sys.getsizeof(x) for x in self.addr) + sys.getsizeof(self.ekey)
+        d = self.detail
+        if d is not None:
+            n += sys.getsizeof(d) + sys.getsizeof(d.streams) + sys.getsizeof(d.ppids)
+            n += sum(sys.getsizeof(v) + 64 for v in d.streams.values())
+            n += sys.getsizeof(d.paths) + len(d.paths) * (sys.getsizeof(Path(b"", b"")) + 100)
+            n += sys.getsizeof(d.causes) + len(d.causes) * 120
+        return n
 
     def matches(
         self,
