@@ -62,6 +62,16 @@ def patch() -> None:
         eventlet.monkey_patch()
 
 
+def run_in_os_thread(func: Callable, *args: Any) -> Any:
+    """Call a blocking ``func(*args)`` (an fsync, say) in an OS thread and wait for it.
+
+    Only the calling green thread waits; the others keep running meanwhile.
+    """
+    import eventlet.tpool
+
+    return eventlet.tpool.execute(func, *args)
+
+
 def _logging_wrapper(func: Callable, raise_error: bool) -> Callable:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
