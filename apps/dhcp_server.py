@@ -27,6 +27,7 @@ msgpack-RPC and :class:`~ctrlapp.services.dhcp.events.EventLease` to other apps.
 from __future__ import annotations
 
 import ipaddress
+import os
 import time
 from typing import Any
 
@@ -80,7 +81,11 @@ class DhcpServerApp(app_manager.CtrlApp):
         self.store: JournalStore | None = None
         if self.state_dir is not None:
             try:
-                self.store = JournalStore(self.state_dir, "leases")
+                # fsync in an OS thread: while a batch of ACKs waits for the
+                # disk, the next batch is being decoded and journaled.
+                self.store = JournalStore(
+                    self.state_dir, "leases", fsync=lambda fd: hub.run_in_os_thread(os.fsync, fd)
+                )
             except StoreError as exc:
                 raise ConfigError(f"dhcp_server: lease database unusable: {exc}") from None
         else:

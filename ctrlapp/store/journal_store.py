@@ -33,7 +33,7 @@ import logging
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +85,22 @@ def _fsync_dir(path: Path) -> None:
 class JournalStore:
     """A dict-like map whose changes survive a crash once :meth:`sync` returns.
 
+    ``fsync`` is called with the journal's file descriptor to make written
+    records durable; an app on the event loop passes one that runs
+    ``os.fsync`` in an OS thread, so other green threads run meanwhile.
     ``compact_after``: once the journal holds that many records and more than
     twice as many as the map has keys, :meth:`sync` compacts it.
     """
 
-    def __init__(self, directory: str | Path, name: str = "state", compact_after: int = 50_000):
+    def __init__(
+        self,
+        directory: str | Path,
+        name: str = "state",
+        compact_after: int = 50_000,
+        fsync: Callable[[int], Any] = os.fsync,
+    ):
         self.directory = Path(directory)
+        self._fsync = fsync
         self.name = name
         self.compact_after = compact_after
         try:
@@ -174,7 +184,7 @@ class JournalStore:
         while view:
             n = os.write(self._journal_fd, view)
             view = view[n:]
-        os.fsync(self._journal_fd)
+        self._fsync(self._journal_fd)
 
     def compact(self) -> None:
         """Write the whole map as the new snapshot and empty the journal."""

@@ -168,11 +168,14 @@ class PoolConfig:
 
     def __init__(self, raw: dict[str, Any], key: str) -> None:
         raw = _table(raw, key, self._KEYS)
-        self.name = str(raw.get("name", key))
         try:
             self.network = ipaddress.IPv4Network(raw.get("subnet", "10.0.0.0/24"), strict=True)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{key}.subnet: {exc}") from None
+        name = raw.get("name", str(self.network))
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{key}.name: expected a non-empty name in quotes, got {name!r}")
+        self.name = name
         net = self.network
 
         def inside(addr: int, k: str) -> int:
