@@ -480,11 +480,10 @@ class ipv6(packet_base.PacketBase):
         last = nxt
         whole = True
         # A datagram cut short (packet-in truncated to miss_send_len) is decoded
-        # as far as it goes.
-        datagram = buf[:end]
+        # as far as it goes: the slices below simply end early.
         while last in ext_types:
             try:
-                hdr = ext_types[last].parser(datagram[off:])
+                hdr = ext_types[last].parser(buf[off:end])
             except PacketParseError as exc:
                 raise PacketParseError(exc.reason, "ipv6") from exc
             ext_hdrs.append(hdr)
@@ -493,7 +492,7 @@ class ipv6(packet_base.PacketBase):
             if type(hdr) is fragment and (hdr.offset or hdr.more):
                 whole = False
         self.ext_hdrs = ext_hdrs
-        return self, cls._TYPES.get(last) if whole else None, datagram[off:]
+        return self, cls._TYPES.get(last) if whole else None, buf[off:end]
 
     def serialize(
         self, payload: bytearray, prev: packet_base.PacketBase | None
