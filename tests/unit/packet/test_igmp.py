@@ -246,32 +246,36 @@ def test_wrong_length_or_type():
     assert isinstance(pkt.protocols[1], ipv4.ipv4) and pkt.protocols[2] == V3_QUERY[:10]
 
 
-addrs = st.sampled_from(["0.0.0.0", "10.0.0.1", "192.0.2.77", "224.0.0.22", "239.255.255.250"])
-records = st.builds(
-    igmp.igmpv3_report_group,
-    type_=st.integers(1, 6),
-    address=addrs,
-    srcs=st.lists(addrs, max_size=3),
-    aux=st.sampled_from([None, b"\x01\x02\x03\x04", bytes(range(8))]),
-)
+ADDRS = ["0.0.0.0", "10.0.0.1", "192.0.2.77", "224.0.0.22", "239.255.255.250"]
+SOURCE_LISTS = [[], ADDRS[1:2], ADDRS[1:3], ADDRS[:4]]
+# Records and source lists come from small pools so that an example costs a
+# few draws; the fields that are numbers are drawn in full.
+RECORDS = [
+    igmp.igmpv3_report_group(t, address=ADDRS[(t + i) % 5], srcs=srcs, aux=aux)
+    for t in range(1, 7)
+    for i, (srcs, aux) in enumerate(
+        [(SOURCE_LISTS[0], None), (SOURCE_LISTS[2], None), (SOURCE_LISTS[1], bytes(range(8)))]
+    )
+]
 messages = st.one_of(
     st.builds(
         igmp.igmp,
         st.sampled_from([0x11, 0x12, 0x16, 0x17]),
         st.integers(0, 255),
         st.just(0),
-        addrs,
+        st.sampled_from(ADDRS),
     ),
     st.builds(
-        igmp.igmpv3_query,
-        maxresp=st.integers(0, 255),
-        address=addrs,
-        s_flg=st.integers(0, 1),
-        qrv=st.integers(0, 7),
-        qqic=st.integers(0, 255),
-        srcs=st.lists(addrs, max_size=3),
+        lambda code, flags, qqic, address, srcs: igmp.igmpv3_query(
+            maxresp=code, address=address, s_flg=flags >> 3, qrv=flags & 7, qqic=qqic, srcs=srcs
+        ),
+        st.integers(0, 255),
+        st.integers(0, 15),
+        st.integers(0, 255),
+        st.sampled_from(ADDRS),
+        st.sampled_from(SOURCE_LISTS),
     ),
-    st.builds(igmp.igmpv3_report, records=st.lists(records, max_size=3)),
+    st.builds(igmp.igmpv3_report, records=st.lists(st.sampled_from(RECORDS), max_size=4)),
 )
 frames = st.builds(frame, messages.map(lambda m: m.serialize(b"", None)))
 
