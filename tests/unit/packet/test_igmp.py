@@ -210,6 +210,7 @@ def test_v2_query_frame_with_ethernet_padding():
     ip = pkt.get_protocol(ipv4.ipv4)
     assert q.checksum_ok(data[38:], ip)
     assert not q.checksum_ok(data[38:39] + b"\x65" + data[40:], ip)
+    assert pkt.checksum_errors() == []
 
 
 def test_checksum_computed_and_verified():
@@ -285,6 +286,7 @@ def test_roundtrip_generated(data):
     pkt = assert_reencodes(data)
     msg = pkt.get_protocol(igmp.igmp)
     assert msg.checksum_ok(data[38:], pkt.get_protocol(ipv4.ipv4))
+    assert pkt.checksum_errors() == []
     assert_json_roundtrip(msg)
 
 
