@@ -259,6 +259,10 @@ class options(StringifyMixin):
     file_options  options carried in the ``file`` field (overload), or None
     sname_options options carried in the ``sname`` field (overload), or None
     ============= ===========================================================
+
+    An encoder that fills ``file_options`` or ``sname_options`` also sets
+    option 52 (``set(DHCP_OPTION_OVERLOAD_OPT, OVERLOAD_BOTH)``, say): it is
+    what tells the receiver to look there.
     """
 
     __slots__ = (
