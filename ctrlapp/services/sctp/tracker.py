@@ -198,11 +198,14 @@ class AssociationEvent:
 
 
 class Path:
-    """One source/destination address pair of an association (RFC 9260 8.3)."""
+    """One pair of addresses (initiator's, responder's) an association uses (RFC 9260 8.3).
+
+    Heartbeat bookkeeping is per sending side, since both ends probe the paths.
+    """
 
     __slots__ = (
-        "src",
-        "dst",
+        "a_addr",
+        "z_addr",
         "packets",
         "hb_sent",
         "hb_acked",
@@ -215,14 +218,14 @@ class Path:
         "active",
     )
 
-    def __init__(self, src: bytes, dst: bytes) -> None:
-        self.src = src
-        self.dst = dst
+    def __init__(self, a_addr: bytes, z_addr: bytes) -> None:
+        self.a_addr = a_addr
+        self.z_addr = z_addr
         self.packets = 0
         self.hb_sent = 0
         self.hb_acked = 0
-        self.hb_pending = 0
-        self.hb_sent_at = 0.0
+        self.hb_pending = [0, 0]  # per side: hash of the info of the unanswered HEARTBEAT
+        self.hb_sent_at = [0.0, 0.0]
         self.unanswered = 0
         self.rtt: float | None = None
         self.rtt_min: float | None = None
@@ -238,7 +241,7 @@ class Detail:
     def __init__(self) -> None:
         self.streams: dict[int, list[int]] = {}  # side << 16 | stream -> [chunks, bytes]
         self.ppids: dict[int, int] = {}  # side << 32 | ppid -> chunks
-        self.paths: dict[tuple[bytes, bytes], Path] = {}
+        self.paths: dict[tuple[bytes, bytes], Path] = {}  # (initiator's, responder's address)
         self.causes: list[tuple[float, int, str, int]] = []  # (time, side, chunk, code)
         self.announced: list[list[bytes]] = [[], []]
         self.pending_tags: tuple[int, int] | None = None  # restart in progress
@@ -260,7 +263,6 @@ class Association:
         "state",
         "first_seen",
         "last_seen",
-        "queued",
         "c",
         "addr",
         "dpid",
@@ -273,7 +275,6 @@ class Association:
         self.state = INIT_SENT
         self.first_seen = now
         self.last_seen = now
-        self.queued = now  # when it was (re)inserted in the tracker's expiry order
         self.c = array("Q", _ZEROS)
         self.addr = (src, dst)  # the first path: side A's address, side Z's address
         self.dpid = dpid
@@ -324,15 +325,8 @@ class Association:
         d = self.detail
         if d is not None:
             seen += d.announced[side]
-            for src, dst in d.paths:
-                seen.append(src if side == self._sender_side(src) else dst)
+            seen += [key[side] for key in d.paths]
         return sorted({_addr_text(a) for a in seen})
-
-    def _sender_side(self, src: bytes) -> int:
-        d = self.detail
-        if src == self.addr[A] or (d is not None and src in d.announced[A]):
-            return A
-        return Z
 
     def ppid_of(self, side: int) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -398,8 +392,8 @@ class Association:
             for p in d.paths.values():
                 paths.append(
                     {
-                        "src": _addr_text(p.src),
-                        "dst": _addr_text(p.dst),
+                        "initiator_address": _addr_text(p.a_addr),
+                        "responder_address": _addr_text(p.z_addr),
                         "packets": p.packets,
                         "heartbeats": p.hb_sent,
                         "heartbeat_acks": p.hb_acked,
@@ -525,7 +519,7 @@ class AssociationTracker:
         self.config = config or TrackerConfig()
         self.by_tag: dict[int, Association] = {}  # dst port << 48 | src port << 32 | vtag
         self.by_endpoints: dict[bytes, Association] = {}
-        # Insertion-ordered by (roughly) last activity; expire() walks them from the front.
+        # Each in eviction order (see expire()), so expiry only looks at the front.
         self.half_open: dict[int, Association] = {}
         self.open: dict[int, Association] = {}
         self.closed: dict[int, Association] = {}
@@ -750,7 +744,6 @@ class AssociationTracker:
 
     def _promote(self, a: Association) -> None:
         if self.half_open.pop(a.id, None) is not None:
-            a.queued = a.last_seen
             self.open[a.id] = a
 
     def _forget(self, a: Association) -> None:
@@ -786,7 +779,6 @@ class AssociationTracker:
                 self._events.append(AssociationEvent("down", a.id, reason, a.summary()))
             self.half_open.pop(a.id, None)
             self.open.pop(a.id, None)
-            a.queued = now
             self.closed[a.id] = a
 
     # -- per-packet accounting ---------------------------------------------------------------
@@ -813,12 +805,16 @@ class AssociationTracker:
             self.anomalies["after_shutdown_complete"] += 1
             return
         a.last_seen = now
+        # Keep the open table in last-activity order, so expiry only looks at its front.
+        opened = self.open
+        if opened.pop(a.id, None) is not None:
+            opened[a.id] = a
         b = side * SIDE
         c[b + PACKETS] += 1
         if truncated:
             c[TRUNCATED] += 1
         if src != a.addr[side] or dst != a.addr[1 - side]:
-            self._path(a, src, dst, now).packets += 1
+            self._path(a, side, src, dst).packets += 1
         p = off + 12
         while p + 4 <= end:
             ctype = buf[p]
@@ -847,7 +843,7 @@ class AssociationTracker:
                 if p + 20 <= end:
                     self._init(a, side, ctype, buf, p, min(cend, end), now)
             elif ctype == HEARTBEAT or ctype == HEARTBEAT_ACK:
-                self._heartbeat(a, ctype, src, dst, buf, p, min(cend, end), now)
+                self._heartbeat(a, side, ctype, src, dst, buf, p, min(cend, end), now)
             elif ctype == ABORT or ctype == ERROR:
                 d = a.more()
                 name = wire.chunk_name(ctype)
@@ -1039,19 +1035,20 @@ class AssociationTracker:
         a.enter(ESTABLISHED, now)
         self._events.append(AssociationEvent("restart", a.id, "restarted", a.summary()))
 
-    def _path(self, a: Association, src: bytes, dst: bytes, now: float) -> Path:
+    def _path(self, a: Association, side: int, src: bytes, dst: bytes) -> Path:
+        key = (src, dst) if side == A else (dst, src)
         paths = a.more().paths
-        path = paths.get((src, dst))
+        path = paths.get(key)
         if path is None:
             if len(paths) >= MAX_PATHS:
-                return Path(src, dst)  # counted nowhere: the association has enough paths
-            path = paths[(src, dst)] = Path(src, dst)
-            if len(paths) > 1 or src != a.addr[A] and src != a.addr[Z]:
+                return Path(*key)  # counted nowhere: the association has enough paths
+            path = paths[key] = Path(*key)
+            if key != a.addr:
                 self._events.append(
                     AssociationEvent(
                         "path_change",
                         a.id,
-                        f"new path {_addr_text(src)} -> {_addr_text(dst)}",
+                        f"new path {_addr_text(key[0])} -> {_addr_text(key[1])}",
                         a.summary(),
                     )
                 )
@@ -1060,6 +1057,7 @@ class AssociationTracker:
     def _heartbeat(
         self,
         a: Association,
+        side: int,
         ctype: int,
         src: bytes,
         dst: bytes,
@@ -1071,27 +1069,25 @@ class AssociationTracker:
         # The info is opaque to everyone but its sender; its hash pairs a HEARTBEAT ACK
         # with the HEARTBEAT it echoes.
         info = hash(buf[p + 4 : cend])
+        path = self._path(a, side, src, dst)
         if ctype == HEARTBEAT:
-            path = self._path(a, src, dst, now)
             path.hb_sent += 1
-            if path.hb_pending:
+            if path.hb_pending[side]:
                 path.unanswered += 1
                 if path.unanswered >= self.config.path_max_retrans and path.active is not False:
                     path.active = False
                     self._path_event(a, path, "path inactive")
-            path.hb_pending = info
-            path.hb_sent_at = now
+            path.hb_pending[side] = info
+            path.hb_sent_at[side] = now
             return
-        path = a.more().paths.get((dst, src))
-        if path is None:
-            path = self._path(a, dst, src, now)
+        prober = 1 - side
         path.hb_acked += 1
-        if path.hb_pending == info:
-            rtt = now - path.hb_sent_at
+        if path.hb_pending[prober] == info:
+            rtt = now - path.hb_sent_at[prober]
             path.rtt = rtt
             path.rtt_min = rtt if path.rtt_min is None else min(path.rtt_min, rtt)
             path.rtt_max = rtt if path.rtt_max is None else max(path.rtt_max, rtt)
-            path.hb_pending = 0
+            path.hb_pending[prober] = 0
         path.unanswered = 0
         if path.active is not True:
             was = path.active
@@ -1104,7 +1100,7 @@ class AssociationTracker:
             AssociationEvent(
                 "path_change",
                 a.id,
-                f"{reason}: {_addr_text(path.src)} -> {_addr_text(path.dst)}",
+                f"{reason}: {_addr_text(path.a_addr)} -> {_addr_text(path.z_addr)}",
                 a.summary(),
             )
         )
@@ -1120,17 +1116,13 @@ class AssociationTracker:
             (self.open, cfg.idle_timeout),
             (self.closed, cfg.closed_retention),
         ):
-            # Each table is ordered by ``queued``, which is never after ``last_seen``: once the
-            # front was queued recently, nothing behind it can be idle for ``keep``.
+            # Each table is in eviction order: half-open ones by creation (the timeout runs
+            # from the INIT), open ones by last activity, closed ones by closing time.
+            since = "first_seen" if table is self.half_open else "last_seen"
             while table:
                 a = next(iter(table.values()))
-                if now - a.queued < keep:
+                if now - getattr(a, since) < keep:
                     break
-                if now - a.last_seen < keep:
-                    del table[a.id]
-                    a.queued = now
-                    table[a.id] = a
-                    continue
                 self._forget(a)
                 n += 1
         self.counters["expired"] += n
