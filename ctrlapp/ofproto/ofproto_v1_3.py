@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import struct
 
-from ctrlapp.ofproto.ofproto_common import OFP_HEADER_SIZE
+from ctrlapp.ofproto.ofproto_common import (  # noqa: F401 - Ryu apps read these here
+    OFP_HEADER_SIZE,
+    OFP_NO_BUFFER,
+    OFP_SSL_PORT,
+    OFP_TCP_PORT,
+)
 
 OFP_VERSION = 0x04
 MAX_XID = 0xFFFFFFFF
