@@ -625,7 +625,7 @@ class AssociationTracker:
             return _NO_EVENTS
         if truncated:
             self.counters["truncated"] += 1
-        if first in (ABORT, SHUTDOWN_COMPLETE) and buf[off + 13] & 1:
+        if first in (ABORT, SHUTDOWN_COMPLETE) and off + 13 < end and buf[off + 13] & 1:
             # T bit (RFC 9260 8.5.1): the sender put its own tag in the common header.
             a = self.by_tag.get(sport << 48 | dport << 32 | vtag)
         elif vtag == 0 or first == INIT:
@@ -834,13 +834,13 @@ class AssociationTracker:
             if ctype == DATA or ctype == IDATA:
                 self._data(a, b, side, ctype, flags, buf, p, length, end)
             elif ctype == SACK:
-                if p + 16 <= end:
+                if p + 16 <= end and length >= 16:
                     c[b + CUM_ACK] = int.from_bytes(buf[p + 4 : p + 8], "big")
                     c[b + FLAGS] |= _F_ACK
                     c[b + GAP_BLOCKS] += buf[p + 12] << 8 | buf[p + 13]
                     c[b + DUP_TSNS] += buf[p + 14] << 8 | buf[p + 15]
             elif ctype == INIT or ctype == INIT_ACK:
-                if p + 20 <= end:
+                if p + 20 <= end and length >= 20:
                     self._init(a, side, ctype, buf, p, min(cend, end), now)
             elif ctype == HEARTBEAT or ctype == HEARTBEAT_ACK:
                 self._heartbeat(a, side, ctype, src, dst, buf, p, min(cend, end), now)
@@ -851,7 +851,7 @@ class AssociationTracker:
                     d.causes.append((now, side, name, code))
                 del d.causes[:-MAX_CAUSES]
             elif ctype == SHUTDOWN:
-                if p + 8 <= end:
+                if p + 8 <= end and length >= 8:
                     c[b + CUM_ACK] = int.from_bytes(buf[p + 4 : p + 8], "big")
                     c[b + FLAGS] |= _F_ACK
             elif ctype == COOKIE_ECHO or ctype == COOKIE_ACK:

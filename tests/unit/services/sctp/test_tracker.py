@@ -4,6 +4,7 @@ Each test scripts an exchange of RFC 9260 (section numbers in the test names'
 docstrings) and checks what an observer in the middle must conclude.
 """
 
+import random
 import struct
 
 from crc32c import crc32c
@@ -392,28 +393,29 @@ def test_remove_and_capacity():
 _FRAMES = Conversation().handshake() + Conversation().shutdown()
 
 
-@given(st.binary(max_size=200))
-def test_random_bytes_never_raise(data):
+# One seed per example: hypothesis' own draws cost more than the tracker under the CI profile.
+@given(st.integers(0, 2**64 - 1))
+def test_random_bytes_never_raise(seed):
+    rnd = random.Random(seed)
+    data = rnd.randbytes(rnd.randrange(200))
     t = AssociationTracker()
     frame = _FRAMES[0][:34] + data  # a valid Ethernet/IPv4 header announcing SCTP
     assert isinstance(t.observe(frame, 0.0), list | tuple)
     assert isinstance(t.observe(data, 0.0), list | tuple)
 
 
-@given(
-    st.sampled_from(_FRAMES),
-    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255)), min_size=1, max_size=6),
-    st.booleans(),
-)
-def test_mutated_frames_never_raise(frame, edits, fix_crc):
+@given(st.integers(0, 2**64 - 1))
+def test_mutated_frames_never_raise(seed):
+    rnd = random.Random(seed)
     t = AssociationTracker()
     for f in _FRAMES[:2]:
         t.observe(f, 0.0)
-    raw = bytearray(frame)
-    for pos, value in edits:
-        if pos < len(raw):
-            raw[pos] = value
-    mutated = _with_crc(bytes(raw), 34) if fix_crc and len(raw) >= 46 else bytes(raw)
+    raw = bytearray(rnd.choice(_FRAMES))
+    for _ in range(rnd.randrange(1, 7)):
+        raw[rnd.randrange(len(raw))] = rnd.randrange(256)
+    if rnd.random() < 0.3:
+        raw = raw[: rnd.randrange(len(raw))]
+    mutated = _with_crc(bytes(raw), 34) if rnd.random() < 0.7 and len(raw) >= 46 else bytes(raw)
     assert isinstance(t.observe(mutated, 1.0), list | tuple)
     for a in t.associations():
         a.document()
