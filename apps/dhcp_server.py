@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
+import struct
 import time
 from typing import Any
 
@@ -40,8 +42,8 @@ from ctrlapp.controller.handler import (
     set_ev_cls,
 )
 from ctrlapp.exception import ConfigError
-from ctrlapp.lib import hub
-from ctrlapp.lib.packet import arp, dhcp, ethernet, ipv4, packet, udp, vlan
+from ctrlapp.lib import addrconv, hub
+from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp, vlan
 from ctrlapp.lib.packet.errors import PacketParseError
 from ctrlapp.ofproto import ofproto_v1_0, ofproto_v1_3
 from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER
@@ -58,7 +60,7 @@ from ctrlapp.services.dhcp.config import (
 )
 from ctrlapp.services.dhcp.events import EventLease
 from ctrlapp.services.dhcp.leases import ACTIVE, STATES
-from ctrlapp.services.dhcp.server import SERVER_MESSAGES, DhcpServer, Origin, message_name
+from ctrlapp.services.dhcp.server import DhcpServer, Origin, message_name
 from ctrlapp.store import JournalStore, StoreError
 
 #: Cookie of this app's flows ("DHCP" in ASCII), so it can tell its PACKET_INs apart.
@@ -67,6 +69,10 @@ COOKIE = 0x44484350
 LOG_EVERY = 60.0
 ETH_IP = 0x0800
 ETH_ARP = 0x0806
+_IPV4 = struct.Struct("!BBHHHBBH4s4s")
+_UDP = struct.Struct("!HHHH")
+_PSEUDO = struct.Struct("!xBH")
+_VLAN = struct.Struct("!HHH")
 
 
 class DhcpServerApp(app_manager.CtrlApp):
@@ -100,8 +106,12 @@ class DhcpServerApp(app_manager.CtrlApp):
             time.monotonic() - t0,
         )
         self.server_ips = {p.server_ip for p in self.cfg.pools}
+        self._server_mac_bin = addrconv.mac.text_to_bin(self.cfg.server_mac)
         self.datapaths: dict[int, Any] = {}
         self.stats: dict[str, int] = {}
+        # Messages by DHCP message type (None: no type option), for metrics.
+        self.received: dict[int | None, int] = {}
+        self.sent: dict[int, int] = {}
         self._last_logged: dict[str, float] = {}
         # Group commit: replies and lease events waiting for the next fsync.
         self._pending: list[tuple[Any, int, bytes, list]] = []
@@ -216,43 +226,47 @@ class DhcpServerApp(app_manager.CtrlApp):
             if not v10:
                 self._note(f"frame does not decode ({exc})", dp.id, in_port)
             return
-        eth = pkt.get_protocol(ethernet.ethernet)
+        eth = vl = ip = u = d = a = None
+        for proto in pkt.protocols:
+            kind = type(proto)
+            if kind is ethernet.ethernet:
+                eth = proto
+            elif kind is vlan.vlan:
+                vl = proto
+            elif kind is ipv4.ipv4:
+                ip = proto
+            elif kind is udp.udp:
+                u = proto
+            elif kind is dhcp.dhcp:
+                d = proto
+            elif kind is arp.arp:
+                a = proto
         if eth is None:
             return
-        vl = pkt.get_protocol(vlan.vlan)
         vid = vl.vid if vl is not None else None
-        a = pkt.get_protocol(arp.arp)
         if a is not None:
             self._answer_arp(dp, in_port, eth, vid, a)
             return
-        u = pkt.get_protocol(udp.udp)
-        if u is None or not (u.dst_port == 67 or (u.src_port == 67 and u.dst_port == 68)):
+        if ip is None or u is None:
             return
-        d = pkt.get_protocol(dhcp.dhcp)
+        if not (u.dst_port == 67 or (u.src_port == 67 and u.dst_port == 68)):
+            return
         if d is None:
             self._note("UDP to port 67/68 that is not a DHCP message", dp.id, in_port)
             return
-        ip = pkt.get_protocol(ipv4.ipv4)
-        mtype = None
-        try:
-            mtype = d.message_type
-        except PacketParseError:
-            pass
-        if d.op == dhcp.DHCP_BOOT_REPLY or mtype in SERVER_MESSAGES:
-            self._snoop(dp, in_port, msg.data, mtype)
+        if d.op == dhcp.DHCP_BOOT_REPLY:
+            self._snoop(dp, in_port, msg.data, d.message_type)
             return
-        self.stats[f"received {message_name(mtype)}"] = (
-            self.stats.get(f"received {message_name(mtype)}", 0) + 1
-        )
         origin = Origin(dp.id, in_port, eth.src, vid, ip.src, ip.dst)
         out = self.engine.handle(d, origin, time.time())
         if out.dropped:
             self._note(out.dropped, dp.id, in_port)
         frame = b""
+        received = self.received
+        received[out.request_type] = received.get(out.request_type, 0) + 1
         if out.reply is not None:
-            frame = self._frame(out.reply, eth.dst)
-            name = f"sent {message_name(out.reply.message_type)}"
-            self.stats[name] = self.stats.get(name, 0) + 1
+            frame = self._frame(out.reply)
+            self.sent[out.reply.mtype] = self.sent.get(out.reply.mtype, 0) + 1
         if out.durable:
             self._pending.append((dp if frame else None, in_port, frame, out.changes))
             self._flush_wanted.set()
@@ -294,17 +308,23 @@ class DhcpServerApp(app_manager.CtrlApp):
         p.serialize()
         self._send(dp, in_port, bytes(p.data))
 
-    def _frame(self, reply: Any, _request_dst: str) -> bytes:
-        p = packet.Packet()
-        eth_type = 0x8100 if reply.vlan is not None else ETH_IP
-        p.add_protocol(ethernet.ethernet(reply.eth_dst, self.cfg.server_mac, eth_type))
+    def _frame(self, reply: Any) -> bytes:
+        """Ethernet (+ 802.1Q) / IPv4 / UDP / DHCP bytes of a reply, headers packed directly
+        (this runs for every OFFER and ACK)."""
+        body = reply.msg.serialize()
+        src = socket.inet_aton(reply.server_ip)
+        dst = socket.inet_aton(reply.ip_dst)
+        udp_len = 8 + len(body)
+        pseudo = src + dst + _PSEUDO.pack(17, udp_len)
+        csum = checksum.checksum(pseudo + _UDP.pack(67, reply.udp_dst, udp_len, 0) + body)
+        ip_head = _IPV4.pack(0x45, 0, 20 + udp_len, 0, 0, 64, 17, 0, src, dst)
+        ip_head = ip_head[:10] + checksum.checksum(ip_head).to_bytes(2, "big") + ip_head[12:]
+        eth = addrconv.mac.text_to_bin(reply.eth_dst) + self._server_mac_bin
         if reply.vlan is not None:
-            p.add_protocol(vlan.vlan(0, 0, reply.vlan, ETH_IP))
-        p.add_protocol(ipv4.ipv4(src=reply.server_ip, dst=reply.ip_dst, proto=17, ttl=64))
-        p.add_protocol(udp.udp(67, reply.udp_dst))
-        p.add_protocol(reply.msg)
-        p.serialize()
-        return bytes(p.data)
+            eth += _VLAN.pack(0x8100, reply.vlan & 0xFFF, ETH_IP)
+        else:
+            eth += b"\x08\x00"
+        return b"".join((eth, ip_head, _UDP.pack(67, reply.udp_dst, udp_len, csum or 0xFFFF), body))
 
     def _send(self, dp: Any, port: int, frame: bytes, flood: bool = False) -> None:
         ofp, parser = dp.ofproto, dp.ofproto_parser
@@ -418,7 +438,9 @@ class DhcpServerApp(app_manager.CtrlApp):
                     {"event": what},
                 )
             )
-        for what, n in sorted(self.stats.items()):
+        counts = [(f"received {message_name(t)}", n) for t, n in self.received.items()]
+        counts += [(f"sent {message_name(t)}", n) for t, n in self.sent.items()]
+        for what, n in sorted(counts + list(self.stats.items())):
             out.append(
                 Metric(
                     "dhcp_messages_total",

@@ -12,7 +12,7 @@ from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.controller.handler import set_ev_cls
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib import hub
-from ctrlapp.lib.packet import arp, dhcp, ethernet, ipv4, packet, udp
+from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp
 from ctrlapp.rest.service import RestService
 from ctrlapp.services.dhcp.events import EventLease
 from ctrlapp.testing.dhcp_client import DhcpClient
@@ -166,6 +166,12 @@ def test_real_dhclient_frames_get_offer_and_ack_in_packet_outs(net):
         68,
     )
     assert d.message_type == dhcp.DHCP_OFFER and d.xid == 0x2FD0C21C and d.yiaddr == "10.0.0.100"
+    # Header checksums verify (RFC 791 / RFC 768: the sum over the header, or
+    # the pseudo header and the datagram, is zero).
+    frame = out.data
+    assert checksum.checksum(frame[14:34]) == 0
+    pseudo = frame[26:34] + bytes([0, 17]) + frame[38:40]
+    assert checksum.checksum(pseudo + frame[34:]) == 0
     # dhclient asked for 1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42.
     assert d.options.get(dhcp.DHCP_SUBNET_MASK_OPT) == "255.255.255.0"
     assert d.options.get(dhcp.DHCP_BROADCAST_ADDR_OPT) == "10.0.0.255"

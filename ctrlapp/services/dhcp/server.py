@@ -70,8 +70,6 @@ _MSG_NAMES = {
     dhcp.DHCP_RELEASE: "RELEASE",
     dhcp.DHCP_INFORM: "INFORM",
 }
-#: Server-to-client message types (snooping drops these from untrusted ports).
-SERVER_MESSAGES = frozenset({dhcp.DHCP_OFFER, dhcp.DHCP_ACK, dhcp.DHCP_NAK})
 
 
 def message_name(mtype: int | None) -> str:
@@ -103,11 +101,12 @@ class Origin:
 class Reply:
     """A message to send: the DHCP message and its Ethernet/IP/UDP destination."""
 
-    __slots__ = ("msg", "eth_dst", "ip_dst", "udp_dst", "server_ip", "vlan")
+    __slots__ = ("msg", "mtype", "eth_dst", "ip_dst", "udp_dst", "server_ip", "vlan")
 
     def __init__(
         self,
         msg: dhcp.dhcp,
+        mtype: int,
         eth_dst: str,
         ip_dst: str,
         udp_dst: int,
@@ -115,15 +114,12 @@ class Reply:
         vlan: int | None,
     ) -> None:
         self.msg = msg
+        self.mtype = mtype
         self.eth_dst = eth_dst
         self.ip_dst = ip_dst
         self.udp_dst = udp_dst
         self.server_ip = server_ip
         self.vlan = vlan
-
-    @property
-    def message_type(self) -> int | None:
-        return self.msg.message_type
 
 
 class LeaseChange:
@@ -148,9 +144,10 @@ class Outcome:
     RELEASE); ``malformed``: the drop is the client's fault (bad message).
     """
 
-    __slots__ = ("reply", "changes", "durable", "dropped", "malformed")
+    __slots__ = ("reply", "changes", "durable", "dropped", "malformed", "request_type")
 
     def __init__(self) -> None:
+        self.request_type: int | None = None
         self.reply: Reply | None = None
         self.changes: list[LeaseChange] = []
         self.durable = False
@@ -244,6 +241,20 @@ def _param_options(pool: PoolConfig) -> dict[int, dhcp.option]:
     return {tag: dhcp.option.from_value(tag, v) for tag, v in values.items()}
 
 
+def _time_options(pool: PoolConfig, secs: int) -> tuple[dhcp.option, ...]:
+    """Lease time, T1 and T2 for a lease of ``secs`` (T1/T2 scaled as the pool's)."""
+    t1 = pool.renewal_time * secs // pool.lease_time
+    t2 = pool.rebinding_time * secs // pool.lease_time
+    return tuple(
+        dhcp.option(tag, value.to_bytes(4, "big"), 4)
+        for tag, value in (
+            (dhcp.DHCP_IP_ADDR_LEASE_TIME_OPT, secs),
+            (dhcp.DHCP_RENEWAL_TIME_OPT, t1),
+            (dhcp.DHCP_REBINDING_TIME_OPT, t2),
+        )
+    )
+
+
 #: Sent whether or not the client asked (what a client cannot work without).
 _ALWAYS = (dhcp.DHCP_SUBNET_MASK_OPT, dhcp.DHCP_ROUTER_OPT)
 
@@ -259,6 +270,7 @@ class DhcpServer:
         self.mac_limit = RateLimiter(config.mac_burst, config.mac_per_second)
         self.port_limit = RateLimiter(config.port_burst, config.port_per_second)
         self.counters: dict[str, int] = {}
+        self._times: dict[tuple[str, int], tuple[dhcp.option, ...]] = {}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -299,6 +311,7 @@ class DhcpServer:
         opts = _option_map(msg.options)
         mtype_raw = opts.get(dhcp.DHCP_MESSAGE_TYPE_OPT)
         mtype = mtype_raw[0] if mtype_raw else None
+        out.request_type = mtype
         cid_raw = opts.get(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
         if mtype is None:
             return _drop(out, "no message type option (53)", True)
@@ -590,11 +603,10 @@ class DhcpServer:
                 opts.append(opt.from_value(dhcp.DHCP_MESSAGE_OPT, message))
         else:
             if secs is not None:
-                t1 = pool.renewal_time * secs // pool.lease_time
-                t2 = pool.rebinding_time * secs // pool.lease_time
-                opts.append(opt(dhcp.DHCP_IP_ADDR_LEASE_TIME_OPT, secs.to_bytes(4, "big"), 4))
-                opts.append(opt(dhcp.DHCP_RENEWAL_TIME_OPT, t1.to_bytes(4, "big"), 4))
-                opts.append(opt(dhcp.DHCP_REBINDING_TIME_OPT, t2.to_bytes(4, "big"), 4))
+                times = self._times.get((pool.name, secs))
+                if times is None:
+                    times = self._times[(pool.name, secs)] = _time_options(pool, secs)
+                opts.extend(times)
             params = self.params[pool.name]
             prl = ropts.get(dhcp.DHCP_PARAMETER_REQUEST_LIST_OPT)
             if prl is None:
@@ -635,4 +647,4 @@ class DhcpServer:
             siaddr=ZERO,
             giaddr=giaddr,
         )
-        return Reply(msg, eth_dst, ip_dst, udp_dst, pool.server_ip, origin.vlan)
+        return Reply(msg, mtype, eth_dst, ip_dst, udp_dst, pool.server_ip, origin.vlan)
