@@ -228,3 +228,120 @@ def linear_topo(switches: int) -> Any:
     from mininet.topo import LinearTopo
 
     return LinearTopo(switches, 1)
+
+
+def fast_reconnect(max_backoff_ms: int = 1000) -> None:
+    """Make every OVS controller connection retry at least once a second.
+
+    OVS backs off up to 8 s between connection attempts; a test that restarts the
+    controller would otherwise wait that long for a switch to come back.
+    """
+    out = subprocess.run(
+        ["ovs-vsctl", "--bare", "--columns=_uuid", "list", "Controller"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    ).stdout
+    for uuid in out.split():
+        subprocess.run(
+            ["ovs-vsctl", "set", "Controller", uuid, f"max_backoff={max_backoff_ms}"],
+            check=True,
+            timeout=20,
+        )
+
+
+def connected_dpids(ctl: ControllerProcess) -> set[int]:
+    """Switches the controller has a session with, as integers."""
+    return {int(s["dpid"], 16) for s in ctl.get("/v1/switches")}
+
+
+def unaddress(*hosts: Any) -> None:
+    """Take away the addresses Mininet gave the hosts (DHCP is to give them)."""
+    for h in hosts:
+        h.cmd(f"ip -4 addr flush dev {h.defaultIntf()}")
+
+
+class Dhclient:
+    """ISC dhclient in one host with its own lease and pid files (hosts share the filesystem).
+
+    ``-sf /bin/true`` keeps it from touching /etc/resolv.conf, so it does not
+    configure the interface either: :meth:`obtain` does that with the leased address.
+    """
+
+    def __init__(self, host: Any, workdir: Path) -> None:
+        self.host = host
+        self.intf = str(host.defaultIntf())
+        self.lease_file = workdir / f"{host.name}.dhclient.leases"
+        self.pid_file = workdir / f"{host.name}.dhclient.pid"
+
+    def obtain(self, prefix: int = 24) -> str:
+        """Run dhclient until it has a lease (INIT, or INIT-REBOOT with a lease file)."""
+        self.stop()
+        out = self.host.cmd(
+            f"timeout 40 dhclient -4 -v -1 -sf /bin/true -lf {self.lease_file} "
+            f"-pf {self.pid_file} {self.intf} 2>&1; echo rc=$?"
+        )
+        assert "rc=0" in out and "bound to" in out, f"dhclient in {self.host.name} failed:\n{out}"
+        ip = self.leased_ip()
+        self.host.cmd(f"ip -4 addr flush dev {self.intf}")
+        self.host.cmd(f"ip addr add {ip}/{prefix} dev {self.intf}")
+        return ip
+
+    def leased_ip(self) -> str:
+        text = self.lease_file.read_text()
+        return text.rsplit("fixed-address", 1)[1].split(";", 1)[0].strip()
+
+    def stop(self) -> None:
+        """End the dhclient daemon (it stays after a lease) without releasing the lease."""
+        if self.pid_file.exists():
+            pid = self.pid_file.read_text().strip()
+            if pid.isdigit():
+                subprocess.run(["kill", pid], capture_output=True)
+            self.pid_file.unlink()
+
+
+class Udhcpc:
+    """busybox udhcpc kept running in one host, so SIGUSR1 makes it renew (unicast to the server)."""
+
+    def __init__(self, host: Any, workdir: Path) -> None:
+        self.host = host
+        self.intf = str(host.defaultIntf())
+        self.log = workdir / f"{host.name}.udhcpc.log"
+        self.proc: subprocess.Popen | None = None
+
+    def obtain(self, prefix: int = 24) -> str:
+        self.log.write_bytes(b"")
+        out = open(self.log, "ab")  # noqa: SIM115 - closed right after the start
+        self.proc = self.host.popen(
+            ["busybox", "udhcpc", "-f", "-i", self.intf, "-t", "5", "-T", "2", "-s", "/bin/true"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        out.close()
+        ip = wait_until(
+            lambda: self._lease(1), timeout=30, what=f"udhcpc lease in {self.host.name}"
+        )
+        self.host.cmd(f"ip -4 addr flush dev {self.intf}")
+        self.host.cmd(f"ip addr add {ip}/{prefix} dev {self.intf}")
+        return ip
+
+    def renew(self) -> str:
+        """SIGUSR1: udhcpc sends a unicast DHCPREQUEST to its server (RENEWING)."""
+        assert self.proc is not None and self.proc.poll() is None, self.log.read_text()
+        seen = self.log.read_text().count("obtained")
+        self.proc.send_signal(signal.SIGUSR1)
+        return wait_until(
+            lambda: self._lease(seen + 1), timeout=30, what=f"udhcpc renew in {self.host.name}"
+        )
+
+    def _lease(self, count: int) -> str | None:
+        # "udhcpc: lease of 10.0.0.50 obtained from 10.0.0.254, lease time 600"
+        lines = [ln for ln in self.log.read_text().splitlines() if " obtained" in ln]
+        if len(lines) < count:
+            return None
+        return lines[count - 1].split("lease of ", 1)[1].split()[0]
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
