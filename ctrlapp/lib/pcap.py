@@ -24,7 +24,8 @@ LINKTYPE_ETHERNET = 1
 LINKTYPE_LINUX_SLL = 113
 LINKTYPE_LINUX_SLL2 = 276
 
-_PCAP_MAGIC = {0xA1B2C3D4: 1e-6, 0xA1B23C4D: 1e-9}
+# magic -> timestamp fraction units per second
+_PCAP_MAGIC = {0xA1B2C3D4: 1_000_000, 0xA1B23C4D: 1_000_000_000}
 _PCAPNG_SHB = 0x0A0D0D0A
 _BYTE_ORDER_MAGIC = 0x1A2B3C4D
 _NO_MAC = b"\0" * 6
@@ -69,7 +70,7 @@ class Capture:
                 break
         else:
             raise CaptureError(f"{self.path}: neither a pcap nor a pcapng file")
-        unit = _PCAP_MAGIC[magic]
+        per_second = _PCAP_MAGIC[magic]
         (linktype,) = struct.unpack_from(order + "I", data, 20)
         linktype &= 0xFFFF  # the upper bits carry FCS information, not the type
         record = struct.Struct(order + "IIII")
@@ -79,13 +80,13 @@ class Capture:
             off += record.size
             if off + caplen > len(data):
                 raise CaptureError(f"{self.path}: record at offset {off} runs past the end")
-            yield sec + frac * unit, linktype, data[off : off + caplen]
+            yield sec + frac / per_second, linktype, data[off : off + caplen]
             off += caplen
 
     def _pcapng(self, data: bytes) -> Iterator[tuple[float, int, bytes]]:
         off = 0
         order = "<"
-        interfaces: list[tuple[int, float]] = []
+        interfaces: list[tuple[int, int]] = []  # (link type, timestamp units per second)
         n = len(data)
         while off + 12 <= n:
             (btype,) = struct.unpack_from(order + "I", data, off)
@@ -106,8 +107,8 @@ class Capture:
                 ifid, hi, lo, caplen, _ = struct.unpack_from(order + "IIIII", body)
                 if ifid >= len(interfaces) or 20 + caplen > len(body):
                     raise CaptureError(f"{self.path}: bad enhanced packet block at offset {off}")
-                linktype, unit = interfaces[ifid]
-                yield ((hi << 32) | lo) * unit, linktype, body[20 : 20 + caplen]
+                linktype, per_second = interfaces[ifid]
+                yield ((hi << 32) | lo) / per_second, linktype, body[20 : 20 + caplen]
             elif btype == 3:  # Simple Packet Block: no timestamp, interface 0
                 if not interfaces:
                     raise CaptureError(f"{self.path}: packet before any interface at {off}")
@@ -116,7 +117,8 @@ class Capture:
             off += blen
 
     @staticmethod
-    def _tsresol(order: str, options: bytes) -> float:
+    def _tsresol(order: str, options: bytes) -> int:
+        """Timestamp units per second of an interface (option if_tsresol; default 10^6)."""
         off = 0
         while off + 4 <= len(options):
             code, length = struct.unpack_from(order + "HH", options, off)
@@ -124,9 +126,9 @@ class Capture:
                 break
             if code == 9 and length >= 1:
                 v = options[off + 4]
-                return 2.0 ** -(v & 0x7F) if v & 0x80 else 10.0**-v
+                return 2 ** (v & 0x7F) if v & 0x80 else 10**v
             off += 4 + ((length + 3) & ~3)
-        return 1e-6
+        return 1_000_000
 
 
 def to_ethernet(linktype: int, frame: bytes) -> bytes | None:
