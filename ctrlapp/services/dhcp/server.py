@@ -612,9 +612,7 @@ class DhcpServer:
             if prl is None:
                 opts.extend(params.values())
             else:
-                wanted = set(prl)
-                wanted.update(_ALWAYS)
-                opts.extend(o for tag, o in params.items() if tag in wanted)
+                opts.extend(o for tag, o in params.items() if tag in prl or tag in _ALWAYS)
         cid = ropts.get(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
         if cid is not None:
             opts.append(opt(dhcp.DHCP_CLIENT_IDENTIFIER_OPT, cid, len(cid)))
