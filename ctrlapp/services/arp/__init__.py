@@ -1,0 +1,1 @@
+"""ARP bindings and the proxy-ARP responder engine (:mod:`ctrlapp.services.arp.responder`)."""
