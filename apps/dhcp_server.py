@@ -43,7 +43,7 @@ from ctrlapp.controller.handler import (
 )
 from ctrlapp.exception import ConfigError
 from ctrlapp.lib import addrconv, hub
-from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp, vlan
+from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, packet, vlan
 from ctrlapp.lib.packet.errors import PacketParseError
 from ctrlapp.ofproto import ofproto_v1_0, ofproto_v1_3
 from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER
@@ -73,6 +73,44 @@ _IPV4 = struct.Struct("!BBHHHBBH4s4s")
 _UDP = struct.Struct("!HHHH")
 _PSEUDO = struct.Struct("!xBH")
 _VLAN = struct.Struct("!HHH")
+_IP_HEAD = struct.Struct("!BBHHHBB")
+_PORTS = struct.Struct("!HH")
+
+
+def _frame_head(data: bytes) -> tuple | None:
+    """(vlan, ip src, ip dst, udp src port, udp dst port, payload start, payload end) of an
+    Ethernet [802.1Q] IPv4 UDP frame, or None for anything else; ValueError when an
+    IPv4/UDP frame is cut short.
+
+    Read in place: every DHCP message crosses this, and the packet library would
+    build five objects to learn the same."""
+    n = len(data)
+    off = 14
+    vid = None
+    if n < off + 4:
+        return None
+    ethertype = data[12:14]
+    if ethertype == b"\x81\x00":
+        vid = int.from_bytes(data[14:16], "big") & 0xFFF
+        ethertype = data[16:18]
+        off = 18
+    if ethertype != b"\x08\x00":
+        return None
+    if n < off + 28:
+        raise ValueError(f"{n}-byte frame is too short for IPv4 and UDP headers")
+    ver_ihl, _tos, total, _ident, frag, _ttl, proto = _IP_HEAD.unpack_from(data, off)
+    ihl = (ver_ihl & 0x0F) * 4
+    # Only whole, unfragmented IPv4/UDP datagrams (a DHCP message is never fragmented).
+    if ver_ihl >> 4 != 4 or ihl < 20 or proto != 17 or frag & 0x3FFF:
+        return None
+    end = off + total
+    udp_at = off + ihl
+    if end > n or udp_at + 8 > end:
+        raise ValueError(f"IPv4 total length {total} runs past the {n}-byte frame")
+    sport, dport = _PORTS.unpack_from(data, udp_at)
+    src = socket.inet_ntoa(data[off + 12 : off + 16])
+    dst = socket.inet_ntoa(data[off + 16 : off + 20])
+    return vid, src, dst, sport, dport, udp_at + 8, end
 
 
 class DhcpServerApp(app_manager.CtrlApp):
@@ -220,44 +258,31 @@ class DhcpServerApp(app_manager.CtrlApp):
             if msg.cookie != COOKIE:
                 return
             in_port = msg.match["in_port"]
+        data = msg.data
         try:
-            pkt = packet.Packet(msg.data)
-        except PacketParseError as exc:
+            head = _frame_head(data)
+        except ValueError as exc:
             if not v10:
-                self._note(f"frame does not decode ({exc})", dp.id, in_port)
+                self._note(f"frame cut short: {exc}", dp.id, in_port)
             return
-        eth = vl = ip = u = d = a = None
-        for proto in pkt.protocols:
-            kind = type(proto)
-            if kind is ethernet.ethernet:
-                eth = proto
-            elif kind is vlan.vlan:
-                vl = proto
-            elif kind is ipv4.ipv4:
-                ip = proto
-            elif kind is udp.udp:
-                u = proto
-            elif kind is dhcp.dhcp:
-                d = proto
-            elif kind is arp.arp:
-                a = proto
-        if eth is None:
+        if head is None:
+            # Not Ethernet/IPv4/UDP with a whole header: ARP for the server
+            # address, or something that does not concern this app.
+            self._other_frame(dp, in_port, data, v10)
             return
-        vid = vl.vid if vl is not None else None
-        if a is not None:
-            self._answer_arp(dp, in_port, eth, vid, a)
+        vid, ip_src, ip_dst, sport, dport, start, end = head
+        if not (dport == 67 or (sport == 67 and dport == 68)):
             return
-        if ip is None or u is None:
-            return
-        if not (u.dst_port == 67 or (u.src_port == 67 and u.dst_port == 68)):
-            return
-        if d is None:
-            self._note("UDP to port 67/68 that is not a DHCP message", dp.id, in_port)
+        try:
+            d = dhcp.dhcp.parser(data[start:end])[0]
+        except PacketParseError as exc:
+            self._note(f"DHCP message does not decode ({exc})", dp.id, in_port)
             return
         if d.op == dhcp.DHCP_BOOT_REPLY:
-            self._snoop(dp, in_port, msg.data, d.message_type)
+            self._snoop(dp, in_port, data, d.message_type)
             return
-        origin = Origin(dp.id, in_port, eth.src, vid, ip.src, ip.dst)
+        eth_src = data[6:12].hex(":")
+        origin = Origin(dp.id, in_port, eth_src, vid, ip_src, ip_dst)
         out = self.engine.handle(d, origin, time.time())
         if out.dropped:
             self._note(out.dropped, dp.id, in_port)
@@ -274,6 +299,19 @@ class DhcpServerApp(app_manager.CtrlApp):
             if frame:
                 self._send(dp, in_port, frame)
             self._announce(out.changes)
+
+    def _other_frame(self, dp: Any, in_port: int, data: bytes, v10: bool) -> None:
+        try:
+            pkt = packet.Packet(data)
+        except PacketParseError as exc:
+            if not v10:
+                self._note(f"frame does not decode ({exc})", dp.id, in_port)
+            return
+        eth = pkt.get_protocol(ethernet.ethernet)
+        a = pkt.get_protocol(arp.arp)
+        if eth is not None and a is not None:
+            vl = pkt.get_protocol(vlan.vlan)
+            self._answer_arp(dp, in_port, eth, vl.vid if vl is not None else None, a)
 
     def _snoop(self, dp: Any, in_port: int, data: bytes, mtype: int | None) -> None:
         if self.engine.trusted(dp.id, in_port):
