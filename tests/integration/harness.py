@@ -193,6 +193,26 @@ class Capture:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
 
+    def frames(self, display_filter: str, *fields: str) -> list[list[str]]:
+        """The fields of each frame matching ``display_filter`` written so far."""
+        cmd = ["tshark", "-r", str(self.path), "-o", "sctp.checksum:CRC-32C", "-Y", display_filter]
+        cmd += ["-T", "fields", *[a for f in fields or ("frame.number",) for a in ("-e", f)]]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+        return [line.split("\t") for line in out.splitlines() if line]
+
+    def wait_for(self, display_filter: str, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until the file holds ``count`` matching frames.
+
+        dumpcap hands packets to the file in batches and drops what is still
+        batched when stopped, so wait for the last packet of interest before
+        :meth:`stop`.
+        """
+        wait_until(
+            lambda: len(self.frames(display_filter)) >= count,
+            timeout=timeout,
+            what=f"{count} frame(s) matching {display_filter!r} in {self.path.name}",
+        )
+
     def summary(self, display_filter: str = "") -> str:
         cmd = ["tshark", "-r", str(self.path), "-o", "sctp.checksum:CRC-32C"]
         if display_filter:
