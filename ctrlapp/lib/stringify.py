@@ -17,11 +17,23 @@ readable:
 from __future__ import annotations
 
 import base64
+import builtins
 import functools
 import inspect
+import keyword
 from typing import Any, ClassVar
 
 _REGISTRY: dict[str, list[type]] = {}
+
+# Attributes named after a builtin or keyword carry a trailing underscore
+# (``type_``, ``id_``); their text and JSON forms drop it, as Ryu's do.
+_RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
+
+
+def _shown_name(name: str) -> str:
+    if name.endswith("_") and name[:-1] in _RESERVED:
+        return name[:-1]
+    return name
 
 
 def _is_public(name: str) -> bool:
@@ -87,7 +99,7 @@ class StringifyMixin:
         return sorted(items.items())
 
     def __str__(self) -> str:
-        body = ",".join(f"{k}={v!r}" for k, v in self.stringify_attrs())
+        body = ",".join(f"{_shown_name(k)}={v!r}" for k, v in self.stringify_attrs())
         return f"{type(self).__name__}({body})"
 
     __repr__ = __str__
@@ -118,7 +130,7 @@ class StringifyMixin:
 
     def to_jsondict(self) -> dict[str, Any]:
         """Return ``{"ClassName": {attribute: json value, ...}}``."""
-        body = {k: self._encode_value(k, v) for k, v in self.stringify_attrs()}
+        body = {_shown_name(k): self._encode_value(k, v) for k, v in self.stringify_attrs()}
         return {type(self).__name__: body}
 
     @classmethod

@@ -34,9 +34,12 @@ def checksum(data: bytes | bytearray | memoryview) -> int:
 def pseudo_header(prev, length: int, proto: int) -> bytes:
     """Pseudo-header of the IP layer ``prev`` (an ipv4 or ipv6 object) for ``length`` bytes."""
     if getattr(prev, "version", None) == 6:
+        # RFC 8200 §8.1: with a routing header, the final destination is the last segment.
+        final = getattr(prev, "final_destination", None)
+        dst = final() if callable(final) else prev.dst
         return _PSEUDO6.pack(
             addrconv.ipv6.text_to_bin(prev.src),
-            addrconv.ipv6.text_to_bin(prev.dst),
+            addrconv.ipv6.text_to_bin(dst),
             length,
             proto,
         )

@@ -327,7 +327,7 @@ def test_str_and_json():
             ),
         ),
     ]
-    assert str(msgs[0]) == "icmpv6(code=0,csum=0,data=echo(data=b'x',id=1,seq=2),type_=128)"
+    assert str(msgs[0]) == "icmpv6(code=0,csum=0,data=echo(data=b'x',id=1,seq=2),type=128)"
     for m in msgs:
         assert_json_roundtrip(m)
         assert icmpv6.icmpv6.from_jsondict(m.to_jsondict()["icmpv6"]) == m
