@@ -2,6 +2,7 @@
 
 Proves, on one OVS switch with three unaddressed hosts: the DHCP server app
 answers both clients from the pool the config file gives (and nothing else);
+the ARP responder turns the leases into bindings;
 ``GET /v1/dhcp/leases`` lists exactly the two bound leases; the L2 switch then
 carries host-to-host traffic on those addresses; after a controller restart the
 journaled leases are still listed, a dhclient INIT-REBOOT and a udhcpc RENEW
@@ -37,7 +38,7 @@ server_ip = "10.0.0.254"
 ranges = [["{POOL_FIRST}", "{POOL_LAST}"]]
 lease_time = 600
 """
-APPS = ["apps/l2_switch.py", "apps/dhcp_server.py"]
+APPS = ["apps/l2_switch.py", "apps/dhcp_server.py", "apps/arp_responder.py"]
 DHCP_FILTER = "udp port 67 or udp port 68 or arp or icmp"
 
 
@@ -48,6 +49,10 @@ def in_pool(ip: str) -> bool:
 
 def bound_leases(ctl) -> set[tuple[str, str]]:
     return {(d["mac"], d["ip"]) for d in ctl.get("/v1/dhcp/leases") if d["state"] == "bound"}
+
+
+def dhcp_bindings(ctl) -> set[tuple[str, str]]:
+    return {(e["mac"], e["ip"]) for e in ctl.get("/v1/arp/entries?source=dhcp")}
 
 
 def ping(src, dst_ip: str) -> bool:
@@ -77,6 +82,8 @@ def test_dhclient_and_udhcpc_lease_ping_and_keep_leases_across_restart(
                 (h2.MAC(), ip2, "bound"),
             }, leases
             assert {d["port"] for d in leases} == {1, 2} and {d["dpid"] for d in leases} == {1}
+            # The ARP responder follows the leases: both addresses are answered from them.
+            assert dhcp_bindings(ctl) == {(h1.MAC(), ip1), (h2.MAC(), ip2)}
             assert ping(h1, ip2) and ping(h2, ip1)
 
             ctl.restart()
@@ -86,6 +93,7 @@ def test_dhclient_and_udhcpc_lease_ping_and_keep_leases_across_restart(
             assert udhcpc.renew() == ip2
             assert dhclient.obtain() == ip1
             assert bound_leases(ctl) == {(h1.MAC(), ip1), (h2.MAC(), ip2)}
+            assert dhcp_bindings(ctl) == {(h1.MAC(), ip1), (h2.MAC(), ip2)}
             assert ping(h1, ip2) and ping(h2, ip1)
             # h3 never asked: no lease names it.
             assert h3.MAC() not in {d["mac"] for d in ctl.get("/v1/dhcp/leases")}
