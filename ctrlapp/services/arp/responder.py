@@ -355,11 +355,12 @@ class ArpResponder:
                 return out
         if op == 1 and spa != tpa:
             b = self.table.lookup(tpa, dpid, vlan)
-            if b is not None and self.answers(b) and b.mac_bin != sha:
+            if b is not None and (b.source == STATIC or self.cfg.proxy_arp) and b.mac_bin != sha:
                 out.reply = b"".join(
                     (sha, b.mac_bin, tag, ETH_ARP, b.reply_body, sha, spa, _PAD[: 18 - len(tag)])
                 )
-                self._count("replies")
+                counters = self.counters
+                counters["replies"] = counters.get("replies", 0) + 1
                 return out
         out.forward = True
         return out
