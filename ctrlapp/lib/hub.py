@@ -206,11 +206,26 @@ class SocketReader:
     registers once and switches back into the reading green thread on each
     readiness.  If the green thread is blocked somewhere else (a full queue, a
     lock) when the socket becomes readable, the listener is dropped rather than
-    waking it there, and registered again at the next wait.  Call :meth:`close`
-    before closing the socket; a reader blocked in :meth:`recv` then gets ``b""``.
+    waking it there, and registered again at the next wait.  After a read that
+    returned less than asked for, the next :meth:`recv` waits for readiness
+    first instead of trying the socket: the kernel queue was just emptied, so
+    the try would almost always fail with EAGAIN (a system call and an
+    exception per message for a switch with one message in flight), and
+    going back to the hub lets every other ready connection have its read
+    before this one reads again.  Call :meth:`close` before closing the
+    socket; a reader blocked in :meth:`recv` then gets ``b""``.
     """
 
-    __slots__ = ("_raw", "_fileno", "_hub", "_listener", "_greenlet", "_waiting", "closed")
+    __slots__ = (
+        "_raw",
+        "_fileno",
+        "_hub",
+        "_listener",
+        "_greenlet",
+        "_waiting",
+        "_drained",
+        "closed",
+    )
 
     def __init__(self, sock: Any) -> None:
         self._raw = sock.fd
@@ -219,13 +234,20 @@ class SocketReader:
         self._listener: Any = None
         self._greenlet: Any = None
         self._waiting = False
+        self._drained = False
         self.closed = False
 
     def recv(self, size: int) -> bytes:
         raw = self._raw
+        if self._drained:
+            self._drained = False
+            if not self.closed:
+                self._wait()
         while not self.closed:
             try:
-                return raw.recv(size)
+                data = raw.recv(size)
+                self._drained = 0 < len(data) < size
+                return data
             except (BlockingIOError, InterruptedError):
                 pass
             except (ConnectionResetError, ConnectionAbortedError):

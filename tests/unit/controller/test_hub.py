@@ -105,6 +105,40 @@ def test_socket_reader_reads_waits_and_closes():
     client.close()
 
 
+def test_socket_reader_after_a_short_read_waits_for_readiness_first():
+    client, peer = _connected_pair()
+    reader = hub.socket_reader(peer)
+    tries = []
+    raw_recv = reader._raw.recv
+
+    class CountingSocket:
+        def recv(self, size):
+            tries.append(size)
+            return raw_recv(size)
+
+    reader._raw = CountingSocket()
+    client.sendall(b"x" * 10)
+    hub.sleep(0.01)
+    assert reader.recv(10) == b"x" * 10  # a full read: the next recv tries the socket
+    client.sendall(b"abc")
+    hub.sleep(0.01)
+    assert reader.recv(10) == b"abc"
+    assert len(tries) == 2
+    hub.spawn_after(0.01, client.sendall, b"def")
+    with hub.Timeout(5):
+        assert reader.recv(10) == b"def"
+    assert len(tries) == 3  # no EAGAIN try between the short read and readiness
+    client.sendall(b"ghi")  # arrives before the next recv: readiness still reports it
+    hub.sleep(0.01)
+    with hub.Timeout(5):
+        assert reader.recv(10) == b"ghi"
+    assert len(tries) == 4
+    reader.close()
+    assert reader.recv(10) == b""
+    peer.close()
+    client.close()
+
+
 def test_socket_reader_blocked_elsewhere_is_not_woken_there():
     client, peer = _connected_pair()
     reader = hub.socket_reader(peer)
