@@ -29,6 +29,7 @@ Crash safety, at any instant:
 from __future__ import annotations
 
 import fcntl
+import gc
 import logging
 import os
 import struct
@@ -122,11 +123,16 @@ class JournalStore:
         self._pending = bytearray()
         self.journal_records = 0
         self.torn_bytes = 0
+        collecting = gc.isenabled()
+        gc.disable()  # the reload makes many objects and no garbage: skip the rescans
         try:
             self._load()
         except BaseException:
             os.close(self._lock_fd)
             raise
+        finally:
+            if collecting:
+                gc.enable()
         self._journal_fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
     # -- reading ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ message seen on a port may pass.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import socket
 from typing import Any
@@ -264,7 +265,15 @@ class DhcpServer:
 
     def __init__(self, config: ServerConfig, store: JournalStore | None = None) -> None:
         self.config = config
-        self.db = LeaseDatabase(config, store)
+        # Reloading 100,000 leases creates several objects each; the cyclic
+        # collector would rescan them all again and again, for no garbage.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.db = LeaseDatabase(config, store)
+        finally:
+            if collecting:
+                gc.enable()
         self.params = {p.name: _param_options(p) for p in config.pools}
         self.server_ids = {socket.inet_aton(p.server_ip): p for p in config.pools}
         self.mac_limit = RateLimiter(config.mac_burst, config.mac_per_second)
