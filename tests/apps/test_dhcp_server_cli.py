@@ -9,6 +9,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from ctrlapp.testing.dhcp_client import DhcpClient
 from ctrlapp.testing.switch_emulator import SwitchEmulator
 
@@ -17,11 +19,11 @@ MANAGER = Path(sys.executable).parent / "ctrlapp-manager"
 COOKIE = 0x44484350
 
 
-def run_manager(tmp_path, *args):
+def run_manager(tmp_path, *args, apps=("apps/dhcp_server.py",)):
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
     cmd = [str(MANAGER)] if MANAGER.exists() else [sys.executable, "-m", "ctrlapp"]
     return subprocess.Popen(
-        [*cmd, "apps/dhcp_server.py", *args],
+        [*cmd, *apps, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -30,7 +32,15 @@ def run_manager(tmp_path, *args):
     )
 
 
-def test_runs_alone_with_defaults_and_keeps_state_in_xdg_state_home(tmp_path):
+@pytest.mark.parametrize(
+    "apps",
+    [
+        ("apps/dhcp_server.py",),
+        ("apps/l2_switch.py", "apps/arp_responder.py", "apps/dhcp_server.py"),
+    ],
+    ids=["alone", "with-l2-switch-and-arp-responder"],
+)
+def test_runs_with_defaults_and_keeps_state_in_xdg_state_home(tmp_path, apps):
     proc = run_manager(
         tmp_path,
         "--ofp-listen-host",
@@ -41,6 +51,7 @@ def test_runs_alone_with_defaults_and_keeps_state_in_xdg_state_home(tmp_path):
         "0",
         "--rpc-port",
         "0",
+        apps=apps,
     )
     try:
         banner = proc.stdout.readline()
