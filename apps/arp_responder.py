@@ -75,6 +75,8 @@ TAP_OFFSET = 200
 #: A reason is logged at most once per this many seconds.
 LOG_EVERY = 60.0
 _MAX_LOG_KEYS = 1024
+#: Static entries that may be added over REST.
+MAX_REST_STATIC = 65536
 ETH_ARP = 0x0806
 
 
@@ -307,6 +309,12 @@ class ArpResponderApp(app_manager.CtrlApp):
 
     def add_static(self, entry: dict[str, Any]) -> dict[str, Any]:
         b = static_binding(entry, "body")
+        if (b.ip, b.dpid, b.vlan) not in self.rest_static and len(
+            self.rest_static
+        ) >= MAX_REST_STATIC:
+            raise conflict(
+                f"{MAX_REST_STATIC} static entries were added over REST already; delete some first"
+            )
         for other in self.engine.table.of_ip(b.ip_bin):
             if other.source == STATIC and other.scope == b.scope and other.mac != b.mac:
                 raise conflict(

@@ -201,6 +201,25 @@ def test_of10_single_table(net):
     [flow] = l2_flows(sw)
     assert flow.table_id == 0 and flow.match.in_port == 2 and flow.match.dl_vlan == 0xFFFF
     assert [a.port for a in flow.actions] == [1]
+    # A moves: a DELETE of the flows towards it (the emulator cannot apply 1.0 wildcard
+    # deletes, so the message itself is checked).
+    n.send(sw, frame(B, A), port=3)
+
+    def deletes():
+        return [
+            m.match
+            for m in sw.switch.received
+            if type(m).__name__ == "OFPFlowMod" and m.command == ofp.OFPFC_DELETE
+        ]
+
+    assert sw.wait(lambda: len(deletes()) == 2)
+    to_a, from_a = deletes()
+    a_bin = bytes.fromhex(A.replace(":", ""))
+    assert (to_a.dl_dst, to_a.dl_vlan) == (a_bin, 0xFFFF)
+    assert (from_a.dl_src, from_a.dl_vlan) == (a_bin, 0xFFFF)
+    # Wildcards: only dl_dst (resp. dl_src) and dl_vlan are matched.
+    w = ofp.OFPFW_ALL & ~(ofp.OFPFW_DL_DST | ofp.OFPFW_DL_VLAN)
+    assert to_a.wildcards & ofp.OFPFW_ALL == w
 
 
 @pytest.mark.timeout(30)
