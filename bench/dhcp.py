@@ -46,6 +46,8 @@ from ctrlapp.testing.dhcp_client import DhcpClient  # noqa: E402
 
 HEADER = struct.Struct("!BBHI")
 COOKIE = 0x44484350
+# apps/arp_responder.py's intercept cookie: its PACKET_INs must look like its own.
+ARP_RESPONDER_COOKIE = 0x41525031
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVER_IP = "10.0.255.254"
 CONFIG = f"""
@@ -60,6 +62,8 @@ lease_time = 86400
 port_burst = 1000000
 port_per_second = 1000000
 max_leases_per_port = 1000000
+[apps.arp_responder]
+static = [{{ ip = "{SERVER_IP}", mac = "02:00:0a:00:00:fe" }}]
 """
 OSKEN_ARP_APP = textwrap.dedent(
     f"""
@@ -120,10 +124,11 @@ OSKEN_BOOT = textwrap.dedent(
 # -- pre-encoded PACKET_INs -----------------------------------------------------------------
 
 
-def _packet_in(frame: bytes, in_port: int = 1) -> tuple[bytes, int]:
-    """A PACKET_IN carrying ``frame`` as the DHCP intercept flow sends it; (bytes, data offset)."""
+def _packet_in(frame: bytes, cookie: int = COOKIE, in_port: int = 1) -> tuple[bytes, int]:
+    """A PACKET_IN carrying ``frame`` as an intercept flow with ``cookie`` sends it;
+    (bytes, data offset)."""
     msg = parser13.OFPPacketIn(
-        None, OFP_NO_BUFFER, len(frame), 1, 0, COOKIE, parser13.OFPMatch(in_port=in_port), frame
+        None, OFP_NO_BUFFER, len(frame), 1, 0, cookie, parser13.OFPMatch(in_port=in_port), frame
     )
     msg.set_xid(0)
     msg.serialize()
@@ -150,6 +155,7 @@ def _templates() -> dict[str, tuple[bytes, int]]:
         "request": _packet_in(bytes(request)),
         "requested_at": (b"", bytes(request).index(bytes([10, 255, 255, 1]))),
         "arp": _packet_in(bytes(p.data)),
+        "arp_responder": _packet_in(bytes(p.data), ARP_RESPONDER_COOKIE),
     }
 
 
@@ -195,14 +201,14 @@ def load_generator(port, mode, dpids, window, handshake, gen_id, start_q, result
     disc, d_off = tpl["discover"]
     req, r_off = tpl["request"]
     req_ip_at = r_off + tpl["requested_at"][1]
-    arp_msg, _ = tpl["arp"]
+    arp_msg, _ = tpl["arp_responder" if mode == "arp_responder" else "arp"]
     counter = [gen_id << 24]
     inflight: dict[int, tuple[socket.socket, float]] = {}
 
     def new_client(s: socket.socket) -> bytes:
         counter[0] += 1
         n = counter[0]
-        if mode == "arp":
+        if mode != "dora":
             return arp_msg
         m = bytearray(disc)
         ident = n.to_bytes(4, "big")
@@ -240,7 +246,7 @@ def load_generator(port, mode, dpids, window, handshake, gen_id, start_q, result
                 if msg_type == 13:  # PACKET_OUT: 24-byte head, actions, frame
                     actions_len = struct.unpack_from("!H", buf, off + 16)[0]
                     frame_at = off + 24 + actions_len
-                    if mode == "arp":
+                    if mode != "dora":
                         if t_start <= monotonic():
                             done += 1
                         out += arp_msg
@@ -469,13 +475,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     res: dict[str, float] = {}
     cpu: dict[str, float] = {}
-    arp_apps = [("ctrlapp", None)]
+    arp_apps = [("ctrlapp", "arp", None)]
     if (ROOT / "apps" / "arp_responder.py").exists():
-        arp_apps.append(("ctrlapp arp_responder", "apps/arp_responder.py"))
+        arp_apps.append(("ctrlapp arp_responder", "arp_responder", "apps/arp_responder.py"))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         plan = [("floor", "dora", None), ("ctrlapp", "dora", None), ("floor", "arp", None)]
-        plan += [(name, "arp", app) for name, app in arp_apps] + [("os-ken", "arp", None)]
+        plan += arp_apps + [("os-ken", "arp", None)]
         dpid = 1
         for name, mode, app in plan:
             kind = "ctrlapp" if name.startswith("ctrlapp") else name
@@ -485,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 ctl.stop()
             dpid += args.switches
-            label = f"{name} {mode}"
+            label = name if mode == "arp_responder" else f"{name} {mode}"
             res[label], cpu[label] = rate, per
             unit = "DORA exchanges/s" if mode == "dora" else "ARP replies/s"
             print(f"{label:28} {rate:9.0f} {unit}  CPU {per * 1e6:7.1f} us each", flush=True)
@@ -511,6 +517,14 @@ def main(argv: list[str] | None = None) -> int:
         f"ARP / DORA: rate {res['ctrlapp arp'] / res['ctrlapp dora']:.2f}, CPU per exchange "
         f"{cpu['ctrlapp dora'] / cpu['ctrlapp arp']:.2f} (target <= 3)"
     )
+    if "ctrlapp arp_responder" in res:
+        ours = res["ctrlapp arp_responder"]
+        print(
+            f"apps/arp_responder.py: {ours / res['os-ken arp']:.1f}x os-ken's rate, "
+            f"{cpu['os-ken arp'] / cpu['ctrlapp arp_responder']:.1f}x less CPU per reply; "
+            f"its rate / DORA rate {ours / res['ctrlapp dora']:.2f}, CPU per DORA / per reply "
+            f"{cpu['ctrlapp dora'] / cpu['ctrlapp arp_responder']:.2f}"
+        )
     print(
         f"lease database, {args.leases} bound leases: journal {db['journal_mib']:.1f} MiB "
         f"(reload {db['reload_journal_s']:.2f} s), snapshot {db['snapshot_mib']:.1f} MiB "
