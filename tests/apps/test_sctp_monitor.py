@@ -174,7 +174,7 @@ def test_two_switches_one_count_events_and_notifications(net):
     doc = a.document()
     assert doc["packets"] == len(frames) and doc["state"] == "ESTABLISHED"
     assert doc["initiator"]["sent"]["chunks"]["DATA"] == 1
-    assert doc["dpid"] == 1
+    assert doc["dpid"] in (1, 2)  # whichever switch delivered the INIT first
     assert n.settle(lambda: len(n.watcher.seen) == 1)
     ev = n.watcher.seen[0]
     assert (ev.kind, ev.assoc_id, ev.reason) == ("up", "1", "established")

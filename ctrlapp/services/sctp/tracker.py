@@ -209,8 +209,10 @@ class Path:
         "packets",
         "hb_sent",
         "hb_acked",
-        "hb_pending",
-        "hb_sent_at",
+        "pending_a",
+        "pending_z",
+        "sent_at_a",
+        "sent_at_z",
         "unanswered",
         "rtt",
         "rtt_min",
@@ -224,8 +226,9 @@ class Path:
         self.packets = 0
         self.hb_sent = 0
         self.hb_acked = 0
-        self.hb_pending = [0, 0]  # per side: hash of the info of the unanswered HEARTBEAT
-        self.hb_sent_at = [0.0, 0.0]
+        # Per prober side: hash of the info of its unanswered HEARTBEAT, and when it went.
+        self.pending_a = self.pending_z = 0
+        self.sent_at_a = self.sent_at_z = 0.0
         self.unanswered = 0
         self.rtt: float | None = None
         self.rtt_min: float | None = None
@@ -233,18 +236,48 @@ class Path:
         self.active: bool | None = None  # None: no heartbeat answered or missed yet
 
 
-class Detail:
-    """What only some associations need: created on first use."""
+#: Key of a stream in Detail.keys (PPIDs are ``side << 32 | ppid``, below this).
+_STREAM_KEY = 1 << 40
 
-    __slots__ = ("streams", "ppids", "paths", "causes", "announced", "pending_tags")
+
+class Detail:
+    """What only some associations need: created on first use, each part too.
+
+    Streams and PPIDs share two arrays, searched in C (``in``/``index``):
+    ``keys`` holds ``_STREAM_KEY | side << 16 | stream`` or ``side << 32 | ppid``,
+    ``vals`` the DATA chunks and bytes of each key, two words per key.
+    """
+
+    __slots__ = ("keys", "vals", "paths", "causes", "announced", "pending_tags")
 
     def __init__(self) -> None:
-        self.streams: dict[int, list[int]] = {}  # side << 16 | stream -> [chunks, bytes]
-        self.ppids: dict[int, int] = {}  # side << 32 | ppid -> chunks
-        self.paths: dict[tuple[bytes, bytes], Path] = {}  # (initiator's, responder's address)
-        self.causes: list[tuple[float, int, str, int]] = []  # (time, side, chunk, code)
-        self.announced: list[list[bytes]] = [[], []]
+        self.keys = array("Q")
+        self.vals = array("Q")
+        self.paths: list[Path] | None = None
+        self.causes: list[tuple[float, int, str, int]] | None = None  # (time, side, chunk, code)
+        self.announced: tuple[list[bytes], list[bytes]] | None = None
         self.pending_tags: tuple[int, int] | None = None  # restart in progress
+
+    def count(self, key: int, nbytes: int) -> None:
+        keys = self.keys
+        if key in keys:
+            i = 2 * keys.index(key)
+            vals = self.vals
+            vals[i] += 1
+            vals[i + 1] += nbytes
+        elif len(keys) < 2 * MAX_STREAMS:
+            keys.append(key)
+            self.vals.extend((1, nbytes))
+
+    def items(self) -> list[tuple[int, int, int]]:
+        vals = self.vals
+        return [(k, vals[2 * i], vals[2 * i + 1]) for i, k in enumerate(self.keys)]
+
+    def announced_by(self, side: int) -> list[bytes]:
+        return self.announced[side] if self.announced is not None else []
+
+    def path_keys(self) -> list[tuple[bytes, bytes]]:
+        return [(p.a_addr, p.z_addr) for p in self.paths or ()]
 
 
 #: Causes kept per association (the counts go on; the oldest detail is dropped).
@@ -324,15 +357,15 @@ class Association:
         seen = [self.addr[side]]
         d = self.detail
         if d is not None:
-            seen += d.announced[side]
-            seen += [key[side] for key in d.paths]
+            seen += d.announced_by(side)
+            seen += [key[side] for key in d.path_keys()]
         return sorted({_addr_text(a) for a in seen})
 
     def ppid_of(self, side: int) -> dict[str, int]:
         out: dict[str, int] = {}
         if self.detail is not None:
-            for key, n in self.detail.ppids.items():
-                if key >> 32 == side:
+            for key, n, _ in self.detail.items():
+                if key < _STREAM_KEY and key >> 32 == side:
                     name = wire.ppid_name(key & _MASK32)
                     out[name] = out.get(name, 0) + n
         return out
@@ -378,7 +411,10 @@ class Association:
         paths = []
         causes = []
         if d is not None:
-            for key, (n, nbytes) in sorted(d.streams.items()):
+            for key, n, nbytes in sorted(d.items()):
+                if key < _STREAM_KEY:
+                    continue
+                key &= 0xFFFFFFFF
                 streams.append(
                     {
                         "direction": "initiator_to_responder"
@@ -389,7 +425,7 @@ class Association:
                         "data_bytes": nbytes,
                     }
                 )
-            for p in d.paths.values():
+            for p in d.paths or ():
                 paths.append(
                     {
                         "initiator_address": _addr_text(p.a_addr),
@@ -406,7 +442,7 @@ class Association:
                         else ("active" if p.active else "inactive"),
                     }
                 )
-            for ts, side, chunk, code in d.causes:
+            for ts, side, chunk, code in d.causes or ():
                 causes.append(
                     {
                         "time": ts,
@@ -431,10 +467,13 @@ class Association:
         n += sum(sys.getsizeof(x) for x in self.addr) + sys.getsizeof(self.ekey)
         d = self.detail
         if d is not None:
-            n += sys.getsizeof(d) + sys.getsizeof(d.streams) + sys.getsizeof(d.ppids)
-            n += sum(sys.getsizeof(v) + 64 for v in d.streams.values())
-            n += sys.getsizeof(d.paths) + len(d.paths) * (sys.getsizeof(Path(b"", b"")) + 100)
-            n += sys.getsizeof(d.causes) + len(d.causes) * 120
+            n += sys.getsizeof(d) + sys.getsizeof(d.keys) + sys.getsizeof(d.vals)
+            if d.paths:
+                n += sys.getsizeof(d.paths) + len(d.paths) * (sys.getsizeof(d.paths[0]) + 100)
+            if d.causes:
+                n += sys.getsizeof(d.causes) + len(d.causes) * 120
+            if d.announced:
+                n += 3 * 64 + sum(40 * len(x) for x in d.announced)
         return n
 
     def matches(
@@ -455,14 +494,14 @@ class Association:
             known = set(self.addr)
             d = self.detail
             if d is not None:
-                known.update(d.announced[A], d.announced[Z])
-                for src, dst in d.paths:
-                    known.update((src, dst))
+                known.update(d.announced_by(A), d.announced_by(Z))
+                for key in d.path_keys():
+                    known.update(key)
             if address not in known:
                 return False
         if ppid is not None:
             d = self.detail
-            if d is None or not any(k & _MASK32 == ppid for k in d.ppids):
+            if d is None or not any(k < _STREAM_KEY and k & _MASK32 == ppid for k in d.keys):
                 return False
         return True
 
@@ -846,6 +885,8 @@ class AssociationTracker:
                 self._heartbeat(a, side, ctype, src, dst, buf, p, min(cend, end), now)
             elif ctype == ABORT or ctype == ERROR:
                 d = a.more()
+                if d.causes is None:
+                    d.causes = []
                 name = wire.chunk_name(ctype)
                 for code in wire.iter_causes(buf, p + 4, min(cend, end)):
                     d.causes.append((now, side, name, code))
@@ -887,7 +928,7 @@ class AssociationTracker:
         if sport != port_a:
             return Z
         # Same port on both sides: the address decides.
-        if src == a.addr[A] or (d is not None and src in d.announced[A]):
+        if src == a.addr[A] or (d is not None and src in d.announced_by(A)):
             return A
         return Z
 
@@ -933,20 +974,9 @@ class AssociationTracker:
         d = a.detail
         if d is None:
             d = a.more()
-        skey = side << 16 | sid
-        st = d.streams.get(skey)
-        if st is None:
-            if len(d.streams) < MAX_STREAMS:
-                d.streams[skey] = [1, length - hdr]
-        else:
-            st[0] += 1
-            st[1] += length - hdr
+        d.count(_STREAM_KEY | side << 16 | sid, length - hdr)
         if ppid >= 0:
-            pkey = side << 32 | ppid
-            if pkey in d.ppids:
-                d.ppids[pkey] += 1
-            elif len(d.ppids) < MAX_STREAMS:
-                d.ppids[pkey] = 1
+            d.count(side << 32 | ppid, length - hdr)
 
     def _init(
         self, a: Association, side: int, ctype: int, buf: bytes, p: int, cend: int, now: float
@@ -1006,7 +1036,10 @@ class AssociationTracker:
         c[b + INIT_TSN] = tsn
         addrs = wire.iter_addresses(buf, p + 20, cend)
         if addrs:
-            announced = a.more().announced[side]
+            d = a.more()
+            if d.announced is None:
+                d.announced = ([], [])
+            announced = d.announced[side]
             for addr in addrs:
                 if addr not in announced and len(announced) < MAX_PATHS:
                     announced.append(addr)
@@ -1037,21 +1070,24 @@ class AssociationTracker:
 
     def _path(self, a: Association, side: int, src: bytes, dst: bytes) -> Path:
         key = (src, dst) if side == A else (dst, src)
-        paths = a.more().paths
-        path = paths.get(key)
-        if path is None:
-            if len(paths) >= MAX_PATHS:
-                return Path(*key)  # counted nowhere: the association has enough paths
-            path = paths[key] = Path(*key)
-            if key != a.addr:
-                self._events.append(
-                    AssociationEvent(
-                        "path_change",
-                        a.id,
-                        f"new path {_addr_text(key[0])} -> {_addr_text(key[1])}",
-                        a.summary(),
-                    )
+        d = a.more()
+        if d.paths is None:
+            d.paths = []
+        for path in d.paths:
+            if path.a_addr == key[0] and path.z_addr == key[1]:
+                return path
+        path = Path(*key)
+        if len(d.paths) < MAX_PATHS:  # beyond it the path is counted nowhere
+            d.paths.append(path)
+        if key != a.addr:
+            self._events.append(
+                AssociationEvent(
+                    "path_change",
+                    a.id,
+                    f"new path {_addr_text(key[0])} -> {_addr_text(key[1])}",
+                    a.summary(),
                 )
+            )
         return path
 
     def _heartbeat(
@@ -1072,22 +1108,30 @@ class AssociationTracker:
         path = self._path(a, side, src, dst)
         if ctype == HEARTBEAT:
             path.hb_sent += 1
-            if path.hb_pending[side]:
+            if path.pending_a if side == A else path.pending_z:
                 path.unanswered += 1
                 if path.unanswered >= self.config.path_max_retrans and path.active is not False:
                     path.active = False
                     self._path_event(a, path, "path inactive")
-            path.hb_pending[side] = info
-            path.hb_sent_at[side] = now
+            if side == A:
+                path.pending_a, path.sent_at_a = info, now
+            else:
+                path.pending_z, path.sent_at_z = info, now
             return
-        prober = 1 - side
         path.hb_acked += 1
-        if path.hb_pending[prober] == info:
-            rtt = now - path.hb_sent_at[prober]
+        # The prober is the other side.
+        if side == Z and path.pending_a == info:
+            rtt = now - path.sent_at_a
+            path.pending_a = 0
+        elif side == A and path.pending_z == info:
+            rtt = now - path.sent_at_z
+            path.pending_z = 0
+        else:
+            rtt = None
+        if rtt is not None:
             path.rtt = rtt
             path.rtt_min = rtt if path.rtt_min is None else min(path.rtt_min, rtt)
             path.rtt_max = rtt if path.rtt_max is None else max(path.rtt_max, rtt)
-            path.hb_pending[prober] = 0
         path.unanswered = 0
         if path.active is not True:
             was = path.active
