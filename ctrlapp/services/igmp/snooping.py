@@ -219,6 +219,9 @@ class Snooper:
         self.switches: dict[int, SwitchState] = {}
         self.counters: dict[str, int] = {}
         self._ours = socket.inet_aton(self.config.querier_address)
+        # Read for every record: computed once rather than through the properties.
+        self._gmi = self.config.group_membership_interval
+        self._ohpi = self.config.older_host_present_interval
 
     def _count(self, what: str) -> None:
         self.counters[what] = self.counters.get(what, 0) + 1
@@ -384,12 +387,12 @@ class Snooper:
         new = m is None
         if new:
             m = PortMembership()
-        gmi = cfg.group_membership_interval
+        gmi = self._gmi
         if rtype == IGMP_TYPE_REPORT_V1:
-            m.older_report(1, now, gmi, cfg.older_host_present_interval)
+            m.older_report(1, now, gmi, self._ohpi)
             query = None
         elif rtype == IGMP_TYPE_REPORT_V2:
-            m.older_report(2, now, gmi, cfg.older_host_present_interval)
+            m.older_report(2, now, gmi, self._ohpi)
             query = None
         elif rtype == IGMP_TYPE_LEAVE:
             query = m.leave(now, gmi)
@@ -420,6 +423,8 @@ class Snooper:
         if m.is_empty():
             del entry.members[port]
             self._forget_member(sw, port)
+        elif not new:
+            return  # a stored record is never empty, so the group's ports did not change
         self._refresh(dpid, vid, group, vs, effects)
 
     def _last_member(
