@@ -7,12 +7,16 @@ import urllib.error
 import urllib.request
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ctrlapp.base import app_manager
+from ctrlapp.controller import ofp_event
 from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib import hub
 from ctrlapp.lib.packet import arp, packet
+from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
 from ctrlapp.rest.service import RestService
 from ctrlapp.testing.dhcp_client import DhcpClient
 from ctrlapp.testing.switch_emulator import SwitchEmulator
@@ -504,4 +508,66 @@ def test_rest_entries_survive_a_restart(tmp_path):
     m.load_apps([ARP_APP])
     with pytest.raises(AppLoadError, match="static.json"):
         m.instantiate_apps()
+    m.close()
+
+
+class _FakeDatapath:
+    """Just enough of a Datapath for calling the handler directly (no TCP)."""
+
+    def __init__(self, version):
+        desc = ProtocolDesc(version)
+        self.ofproto, self.ofproto_parser = desc.ofproto, desc.ofproto_parser
+        self.id = 1
+        self.sent = []
+
+    def send_msg(self, msg):
+        msg.serialize()
+        self.sent.append(msg)
+        return True
+
+
+@settings(max_examples=min(settings().max_examples, 1000))
+@given(
+    st.one_of(
+        st.binary(max_size=80),
+        st.builds(
+            lambda pos, val, vid: bytes(
+                b if i != pos else val
+                for i, b in enumerate(arp_frame(1, H1, H1_IP, GW_IP, vid=vid))
+            ),
+            st.integers(0, 63),
+            st.integers(0, 255),
+            st.one_of(st.none(), st.just(5)),
+        ),
+    ),
+    st.sampled_from([(4, INTERCEPT), (4, TAP), (1, 0)]),
+)
+def test_handler_never_raises_on_any_frame(arp_app, data, how):
+    version, cookie = how
+    dp = _FakeDatapath(version)
+    p = dp.ofproto_parser
+    if version == 1:
+        msg = p.OFPPacketIn(dp, 0xFFFFFFFF, len(data), 1, 0, data)
+    else:
+        msg = p.OFPPacketIn(dp, 0xFFFFFFFF, len(data), 0, 0, cookie, p.OFPMatch(in_port=1), data)
+    arp_app.packet_in(ofp_event.EventOFPPacketIn(msg))
+    for out in dp.sent:
+        if type(out).__name__ == "OFPPacketOut":
+            kind = [a.port for a in out.actions]
+            if kind == [dp.ofproto.OFPP_IN_PORT]:
+                a = packet.Packet(out.data).get_protocol(arp.arp)
+                assert (a.opcode, a.src_mac) in ((2, GW), (2, "02:00:00:00:05:01"))
+            else:
+                assert kind == [dp.ofproto.OFPP_FLOOD] and out.data == data
+
+
+@pytest.fixture(scope="module")
+def arp_app(tmp_path_factory):
+    m = app_manager.AppManager(
+        app_settings={"arp_responder": {"static": STATIC}},
+        state_dir=tmp_path_factory.mktemp("fuzz"),
+    )
+    m.load_apps([ARP_APP])
+    m.instantiate_apps()
+    yield m.applications["arp_responder"]
     m.close()

@@ -5,10 +5,14 @@ import urllib.error
 import urllib.request
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ctrlapp.base import app_manager
+from ctrlapp.controller import ofp_event
 from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.exception import AppLoadError
+from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
 from ctrlapp.rest.service import RestService
 from ctrlapp.testing.switch_emulator import SwitchEmulator
 from tests.support.green import run_blocking
@@ -293,3 +297,45 @@ def test_rest_lists_learned_macs(net):
     assert run_blocking(lambda: get("/v1/l2/macs?dpid=2"))[1] == []
     status, err = run_blocking(lambda: get("/v1/l2/macs?dpid=zz"))
     assert status == 400 and "zz" in err["detail"]
+
+
+class _FakeDatapath:
+    """Just enough of a Datapath for calling the handler directly (no TCP)."""
+
+    def __init__(self, version):
+        desc = ProtocolDesc(version)
+        self.ofproto, self.ofproto_parser = desc.ofproto, desc.ofproto_parser
+        self.id = 1
+        self.sent = []
+
+    def send_msg(self, msg):
+        msg.serialize()
+        self.sent.append(msg)
+        return True
+
+
+@pytest.fixture(scope="module")
+def l2_app(tmp_path_factory):
+    m = app_manager.AppManager(state_dir=tmp_path_factory.mktemp("fuzz"))
+    m.load_apps([APP])
+    m.instantiate_apps()
+    yield m.applications["l2_switch"]
+    m.close()
+
+
+@settings(max_examples=min(settings().max_examples, 1000))
+@given(st.binary(max_size=40), st.integers(1, 4), st.sampled_from([1, 4]))
+def test_handler_never_raises_and_forwards_the_frame_unchanged(l2_app, data, port, version):
+    dp = _FakeDatapath(version)
+    p = dp.ofproto_parser
+    if version == 1:
+        msg = p.OFPPacketIn(dp, 0xFFFFFFFF, len(data), port, 0, data)
+    else:
+        msg = p.OFPPacketIn(dp, 0xFFFFFFFF, len(data), 0, 1, 0, p.OFPMatch(in_port=port), data)
+    l2_app.packet_in(ofp_event.EventOFPPacketIn(msg))
+    outs = [m for m in dp.sent if type(m).__name__ == "OFPPacketOut"]
+    too_short = len(data) < 14 or (data[12:14] == b"\x81\x00" and len(data) < 18)
+    if too_short or data[6] & 1:
+        assert outs == []
+    for out in outs:
+        assert out.data == data and out.in_port == port

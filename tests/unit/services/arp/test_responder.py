@@ -422,3 +422,27 @@ def test_defaults():
         4096,
         [],
     )
+
+
+@settings(max_examples=min(settings().max_examples, 500))
+@given(
+    st.binary(min_size=6, max_size=6).filter(lambda m: not m[0] & 1),
+    st.binary(min_size=4, max_size=4),
+    st.one_of(st.none(), st.integers(1, 4094)),
+)
+def test_reply_is_what_the_packet_library_builds(sha, spa, vid):
+    """Any requester, tagged or not: the reply equals the packet library's encoding of it,
+    and decoding then re-encoding it reproduces its bytes."""
+    e = engine(static=[{"ip": GW_IP, "mac": GW, "vlan": vid or 0}])
+    mac, ip = sha.hex(":"), ".".join(str(b) for b in spa)
+    out = e.handle(1, 1, request(mac, ip, GW_IP, vid=vid), 0.0)
+    if mac == GW or ip == GW_IP:
+        assert out.reply is None
+        return
+    assert out.reply == expected_reply(GW, GW_IP, mac, ip, vid=vid)
+    p = packet.Packet(out.reply)
+    again = packet.Packet()
+    for proto in p.protocols:
+        again.add_protocol(proto)
+    again.serialize()
+    assert bytes(again.data) == out.reply
