@@ -154,6 +154,7 @@ class DhcpServerApp(app_manager.CtrlApp):
         # Group commit: replies and lease events waiting for the next fsync.
         self._pending: list[tuple[Any, int, bytes, list]] = []
         self._flush_wanted = hub.Event()
+        self._sync_lock = hub.Semaphore(1)
         kwargs["wsgi"].register(DhcpRestController, {"app": self})
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -167,19 +168,24 @@ class DhcpServerApp(app_manager.CtrlApp):
     def close(self) -> None:
         self._flush()
         if self.store is not None:
-            self.store.close()
+            with self._sync_lock:
+                self.store.close()
 
     def _ticker(self) -> None:
         while self.is_active:
             hub.sleep(1.0)
             now = time.time()
-            changes = self.engine.tick(now)
+            try:
+                changes = self.engine.tick(now)
+                if int(now) % 60 == 0:
+                    self.engine.mac_limit.prune(now)
+                    self.engine.port_limit.prune(now)
+            except Exception:
+                self.logger.exception("lease expiry sweep failed; retrying in a second")
+                continue
             if changes or (self.store is not None and self.store.dirty):
                 self._pending.append((None, 0, b"", changes))
                 self._flush_wanted.set()
-            if int(now) % 60 == 0:
-                self.engine.mac_limit.prune(now)
-                self.engine.port_limit.prune(now)
 
     def _flusher(self) -> None:
         while self.is_active:
@@ -187,15 +193,34 @@ class DhcpServerApp(app_manager.CtrlApp):
             self._flush_wanted.clear()
             self._flush()
 
+    def sync_leases(self) -> None:
+        """Make the journaled changes durable (one sync at a time; see JournalStore)."""
+        if self.store is not None:
+            with self._sync_lock:
+                self.store.sync()
+
     def _flush(self) -> None:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
-        if self.store is not None:
-            self.store.sync()
+        try:
+            self.sync_leases()
+        except OSError as exc:
+            # Nothing is acknowledged that is not on disk: the clients will
+            # retransmit, and the changes stay queued for the next attempt.
+            self.logger.error(
+                "lease journal in %s cannot be written (%s): %d replies withheld",
+                self.state_dir,
+                exc,
+                sum(1 for item in batch if item[0] is not None),
+            )
+            return
         for dp, port, frame, changes in batch:
             if dp is not None:
-                self._send(dp, port, frame)
+                try:
+                    self._send(dp, port, frame)
+                except Exception:
+                    self.logger.exception("reply to switch %s could not be sent", dp.id)
             self._announce(changes)
 
     # -- switches -----------------------------------------------------------------------------
@@ -437,8 +462,7 @@ class DhcpServerApp(app_manager.CtrlApp):
         if self.engine.db.holder(ip, now) is None:
             return False
         change = self.engine.revoke(ip, now)
-        if self.store is not None:
-            self.store.sync()
+        self.sync_leases()
         if change is not None:
             self._announce([change])
         return True
@@ -592,8 +616,7 @@ class DhcpRestController(ControllerBase):
                 f"{ip} is leased to {holder.mac} until {holder.expires_at:.0f}; revoke the lease first"
             )
         db.add_reservation(r)
-        if self.app.store is not None:
-            self.app.store.sync()
+        self.app.sync_leases()
         return 201, r.as_dict()
 
     @route(
@@ -619,8 +642,7 @@ class DhcpRestController(ControllerBase):
             raise bad_request(str(exc)) from None
         if self.app.engine.db.remove_reservation(key) is None:
             raise not_found(f"no reservation for {key.split(':', 1)[1]}")
-        if self.app.store is not None:
-            self.app.store.sync()
+        self.app.sync_leases()
         return None
 
     @route(

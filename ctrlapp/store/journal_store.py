@@ -88,7 +88,11 @@ class JournalStore:
 
     ``fsync`` is called with the journal's file descriptor to make written
     records durable; an app on the event loop passes one that runs
-    ``os.fsync`` in an OS thread, so other green threads run meanwhile.
+    ``os.fsync`` in an OS thread, so other green threads run meanwhile (they
+    may keep calling :meth:`put`, but :meth:`sync` and :meth:`compact` must
+    not run twice at once: such callers hold a lock around them).  A failed
+    write or fsync raises OSError, leaves the journal as it was and keeps the
+    changes pending for the next :meth:`sync`.
     ``compact_after``: once the journal holds that many records and more than
     twice as many as the map has keys, :meth:`sync` compacts it.
     """
@@ -134,6 +138,7 @@ class JournalStore:
             if collecting:
                 gc.enable()
         self._journal_fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._size = os.fstat(self._journal_fd).st_size
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -185,12 +190,24 @@ class JournalStore:
         if not self._pending:
             return
         data = bytes(self._pending)
-        self._pending.clear()
-        view = memoryview(data)
-        while view:
-            n = os.write(self._journal_fd, view)
-            view = view[n:]
-        self._fsync(self._journal_fd)
+        start = self._size
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(self._journal_fd, view)
+                view = view[n:]
+            self._fsync(self._journal_fd)
+        except OSError:
+            # Put the journal back as it was and keep the changes pending: a
+            # half-written record followed by later ones would hide those at reload.
+            try:
+                os.ftruncate(self._journal_fd, start)
+            except OSError:
+                pass
+            raise
+        # Changes made while the fsync ran (in another thread) stay pending.
+        del self._pending[: len(data)]
+        self._size = start + len(data)
 
     def compact(self) -> None:
         """Write the whole map as the new snapshot and empty the journal."""
@@ -205,6 +222,7 @@ class JournalStore:
         _fsync_dir(self.directory)
         os.ftruncate(self._journal_fd, 0)
         os.fsync(self._journal_fd)
+        self._size = 0
         self.journal_records = 0
 
     def close(self) -> None:

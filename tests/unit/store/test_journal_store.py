@@ -205,3 +205,28 @@ def test_random_histories_reload_to_a_prefix(shm_dir, monkeypatch, ops, cut, com
     whole = [m for off, m in states if off <= cut]
     assert dict(s.items()) == (whole[-1] if whole else snap_state)
     s.close()
+
+
+def test_failed_fsync_leaves_the_journal_intact_and_keeps_changes_pending(tmp_path):
+    calls = []
+
+    def flaky_fsync(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        os.fsync(fd)
+
+    s = JournalStore(tmp_path, fsync=flaky_fsync)
+    s.put("a", 1)
+    s.sync()
+    size = os.path.getsize(s.journal_path)
+    s.put("b", 2)
+    with pytest.raises(OSError, match="No space"):
+        s.sync()
+    assert os.path.getsize(s.journal_path) == size and s.dirty
+    s.put("c", 3)
+    s.sync()  # the retry writes b and c after a, with no torn record between
+    s.close()
+    s = JournalStore(tmp_path)
+    assert dict(s.items()) == {"a": 1, "b": 2, "c": 3} and s.torn_bytes == 0
+    s.close()
