@@ -12,7 +12,7 @@ from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.controller.handler import set_ev_cls
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib import hub
-from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp
+from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp, vlan
 from ctrlapp.rest.service import RestService
 from ctrlapp.services.dhcp.events import EventLease
 from ctrlapp.testing.dhcp_client import DhcpClient
@@ -407,3 +407,34 @@ def test_rest_endpoints_with_a_real_http_client(net):
     )
     assert 'ctrlapp_dhcp_pool_free{pool="default"} 99' in metrics
     assert 'ctrlapp_dhcp_messages_total{kind="sent ACK"} 2' in metrics
+
+
+def tagged(frame, vid):
+    """The frame with an 802.1Q tag for ``vid`` after the MAC addresses."""
+    return frame[:12] + b"\x81\x00" + vid.to_bytes(2, "big") + frame[12:]
+
+
+def test_vlan_tagged_client_gets_its_vlans_pool_and_a_tagged_reply(net):
+    n = net(
+        settings={
+            "pools": [
+                {"name": "v10", "subnet": "10.10.0.0/24", "vlans": [10]},
+                {"name": "rest", "subnet": "10.0.0.0/24"},
+            ]
+        }
+    )
+    sw = n.switch()
+    c = DhcpClient("00:00:00:00:80:01")
+    [offer] = n.send(sw, tagged(c.discover(), 10))
+    p = packet.Packet(offer.data)
+    assert p.get_protocol(vlan.vlan).vid == 10
+    assert p.get_protocol(ipv4.ipv4).src == "10.10.0.254"
+    request = c.receive(offer.data)
+    [ack] = n.send(sw, tagged(request, 10))
+    c.receive(ack.data)
+    assert (c.state, c.ip) == ("BOUND", "10.10.0.1")
+    [lease] = n.app.leases(pool="v10")
+    assert (lease["vlan"], lease["ip"]) == (10, "10.10.0.1")
+    untagged = DhcpClient("00:00:00:00:80:02")
+    dora(n, sw, untagged)
+    assert untagged.ip.startswith("10.0.0.")

@@ -22,7 +22,8 @@ class EventLease(EventBase):
     none; ``dpid``/``port``/``vlan`` say where the client was last seen
     (``None`` when unknown, ``vlan`` is ``None`` when untagged);
     ``expires_at`` is the lease end in epoch seconds (for ``released``,
-    ``expired``, ``revoked`` and ``declined`` the moment it ended).
+    ``expired`` and ``revoked`` the moment it ended; for ``declined`` the end
+    of the address's quarantine).
     """
 
     def __init__(
