@@ -123,6 +123,7 @@ class DhcpServerApp(app_manager.CtrlApp):
         super().__init__(*args, **kwargs)
         self.cfg = ServerConfig(self.settings)
         self.store: JournalStore | None = None
+        t0 = time.monotonic()
         if self.state_dir is not None:
             try:
                 # fsync in an OS thread: while a batch of ACKs waits for the
@@ -134,7 +135,6 @@ class DhcpServerApp(app_manager.CtrlApp):
                 raise ConfigError(f"dhcp_server: lease database unusable: {exc}") from None
         else:
             self.logger.warning("no state directory: leases are kept in memory only")
-        t0 = time.monotonic()
         self.engine = DhcpServer(self.cfg, self.store)
         self.logger.info(
             "DHCP server: %d pool(s) (%s); %d lease records loaded in %.3f s",
@@ -390,16 +390,16 @@ class DhcpServerApp(app_manager.CtrlApp):
         return b"".join((eth, ip_head, _UDP.pack(67, reply.udp_dst, udp_len, csum or 0xFFFF), body))
 
     def _send(self, dp: Any, port: int, frame: bytes, flood: bool = False) -> None:
+        """PACKET_OUT of ``frame`` back out of ``port`` (or flooded, for snooped messages)."""
         ofp, parser = dp.ofproto, dp.ofproto_parser
-        if flood:
-            actions = [parser.OFPActionOutput(ofp.OFPP_FLOOD)]
-            in_port = port
-        else:
-            actions = [parser.OFPActionOutput(ofp.OFPP_IN_PORT)]
-            in_port = port
+        out_port = ofp.OFPP_FLOOD if flood else ofp.OFPP_IN_PORT
         dp.send_msg(
             parser.OFPPacketOut(
-                datapath=dp, buffer_id=OFP_NO_BUFFER, in_port=in_port, actions=actions, data=frame
+                datapath=dp,
+                buffer_id=OFP_NO_BUFFER,
+                in_port=port,
+                actions=[parser.OFPActionOutput(out_port)],
+                data=frame,
             )
         )
 
