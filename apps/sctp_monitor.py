@@ -51,13 +51,7 @@ from ctrlapp.rest.wsgi import ControllerBase, WSGIApplication, route
 from ctrlapp.rpc.methods import rpc_method
 from ctrlapp.services.sctp import wire
 from ctrlapp.services.sctp.events import EventAssociation
-from ctrlapp.services.sctp.tracker import (
-    DATA_BYTES,
-    SIDE,
-    STATES,
-    AssociationTracker,
-    TrackerConfig,
-)
+from ctrlapp.services.sctp.tracker import STATES, AssociationTracker, TrackerConfig
 
 #: Cookie of this app's tap flows ("SCTP" in ASCII).
 COOKIE = 0x53435450
@@ -266,9 +260,7 @@ class SctpMonitor(app_manager.CtrlApp):
     def summary(self, top: int = 10) -> dict[str, Any]:
         t = self.tracker
         everything = t.associations()
-        biggest = heapq.nsmallest(
-            top, everything, key=lambda a: (-(a.c[DATA_BYTES] + a.c[SIDE + DATA_BYTES]), a.id)
-        )
+        biggest = heapq.nsmallest(top, everything, key=lambda a: (-(a.data_bytes()), a.id))
         sample = everything[:1000]
         return {
             "associations": len(everything),

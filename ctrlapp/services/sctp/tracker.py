@@ -133,15 +133,17 @@ TRANSITIONS: dict[tuple[int, int, int], int] = _table()
     OS,
     MIS,
     PACKETS,
+    PACKETS_HI,
     DATA_BYTES,
+    DATA_BYTES_HI,
     HIGHEST_TSN,
     CUM_ACK,  # the cumulative TSN ack this side sent (of the peer's DATA)
     GAP_BLOCKS,
     DUP_TSNS,
     RETRANS,
     FLAGS,
-) = range(14)
-KINDS = 14
+) = range(16)
+KINDS = 16
 SIDE = KINDS + N_KINDS
 _F_TAG, _F_TSN, _F_ACK = 1, 2, 4
 ANOMALIES: tuple[str, ...] = (
@@ -158,11 +160,18 @@ COLLISIONS = _AN + 6
 TRUNCATED = _AN + 7
 STATE_TIMES = _AN + 8  # per state: ms after first_seen of the last entry, plus one (0: never)
 N_COUNTERS = STATE_TIMES + len(STATES)
-_ZEROS = array("Q", bytes(8 * N_COUNTERS))
+# 32-bit words: tags, TSNs and windows are 32-bit on the wire; counters wrap at 2**32 like
+# SNMP Counter32, except packets and DATA bytes, which have a second word (Counter64).
+_ZEROS = array("I", bytes(4 * N_COUNTERS))
 
 _TSN_HALF = 1 << 31
 _MASK32 = 0xFFFFFFFF
 _NO_EVENTS: tuple = ()
+
+
+def _u64(c: array, i: int) -> int:
+    """A 64-bit counter kept as two words (low at ``i``, high at ``i + 1``)."""
+    return c[i] | c[i + 1] << 32
 
 
 def _after(a: int, b: int) -> bool:
@@ -308,7 +317,7 @@ class Association:
         self.state = INIT_SENT
         self.first_seen = now
         self.last_seen = now
-        self.c = array("Q", _ZEROS)
+        self.c = array("I", _ZEROS)
         self.addr = (src, dst)  # the first path: side A's address, side Z's address
         self.dpid = dpid
         self.detail: Detail | None = None
@@ -324,7 +333,7 @@ class Association:
 
     def enter(self, state: int, now: float) -> None:
         self.state = state
-        self.c[STATE_TIMES + state] = int((now - self.first_seen) * 1000) + 1
+        self.c[STATE_TIMES + state] = min(int((now - self.first_seen) * 1000) + 1, _MASK32)
 
     def set_tag(self, side: int, tag: int) -> None:
         c = self.c
@@ -339,6 +348,10 @@ class Association:
     def port(self, side: int) -> int:
         return self.c[side * SIDE + PORT]
 
+    def data_bytes(self) -> int:
+        c = self.c
+        return _u64(c, DATA_BYTES) + _u64(c, SIDE + DATA_BYTES)
+
     def summary(self) -> dict[str, Any]:
         c = self.c
         return {
@@ -346,8 +359,8 @@ class Association:
             "state": STATES[self.state],
             "initiator": {"address": _addr_text(self.addr[A]), "port": c[PORT]},
             "responder": {"address": _addr_text(self.addr[Z]), "port": c[SIDE + PORT]},
-            "packets": c[PACKETS] + c[SIDE + PACKETS],
-            "data_bytes": c[DATA_BYTES] + c[SIDE + DATA_BYTES],
+            "packets": _u64(c, PACKETS) + _u64(c, SIDE + PACKETS),
+            "data_bytes": _u64(c, DATA_BYTES) + _u64(c, SIDE + DATA_BYTES),
             "dpid": self.dpid,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
@@ -390,8 +403,8 @@ class Association:
             end["outbound_streams"] = c[b + OS]
             end["inbound_streams"] = c[b + MIS]
             end["sent"] = {
-                "packets": c[b + PACKETS],
-                "data_bytes": c[b + DATA_BYTES],
+                "packets": _u64(c, b + PACKETS),
+                "data_bytes": _u64(c, b + DATA_BYTES),
                 "chunks": {
                     KIND_NAMES[k]: c[b + KINDS + k] for k in range(N_KINDS) if c[b + KINDS + k]
                 },
@@ -660,7 +673,7 @@ class AssociationTracker:
             self.anomalies["bad_crc"] += 1
             a = self.by_tag.get(dport << 48 | sport << 32 | vtag)
             if a is not None:
-                a.c[BAD_CRC] += 1
+                a.c[BAD_CRC] = (a.c[BAD_CRC] + 1) & _MASK32
             return _NO_EVENTS
         if truncated:
             self.counters["truncated"] += 1
@@ -704,7 +717,7 @@ class AssociationTracker:
             if vtag:
                 self.anomalies["init_nonzero_vtag"] += 1
                 if known is not None:
-                    known.c[INIT_TAG] += 1
+                    known.c[INIT_TAG] = (known.c[INIT_TAG] + 1) & _MASK32
             if known is not None:
                 return known  # restart, collision or a repeated INIT: decided in _init()
             a = self._new(ekey, now, dpid, src, dst, sport, dport)
@@ -727,7 +740,7 @@ class AssociationTracker:
                 self._promote(known)
                 return known
             self.anomalies["wrong_vtag"] += 1
-            known.c[WRONG_VTAG] += 1
+            known.c[WRONG_VTAG] = (known.c[WRONG_VTAG] + 1) & _MASK32
             return None
         if first in (ABORT, SHUTDOWN_COMPLETE, -1) or vtag == 0:
             return None
@@ -840,7 +853,7 @@ class AssociationTracker:
         tbit = first in (ABORT, SHUTDOWN_COMPLETE) and off + 13 < end and buf[off + 13] & 1
         side = self._sender(a, src, sport, vtag, tbit)
         if a.state == CLOSED:
-            c[AFTER_CLOSE] += 1
+            c[AFTER_CLOSE] = (c[AFTER_CLOSE] + 1) & _MASK32
             self.anomalies["after_shutdown_complete"] += 1
             return
         a.last_seen = now
@@ -849,9 +862,13 @@ class AssociationTracker:
         if opened.pop(a.id, None) is not None:
             opened[a.id] = a
         b = side * SIDE
-        c[b + PACKETS] += 1
+        if c[b + PACKETS] == _MASK32:
+            c[b + PACKETS] = 0
+            c[b + PACKETS_HI] = (c[b + PACKETS_HI] + 1) & _MASK32
+        else:
+            c[b + PACKETS] += 1
         if truncated:
-            c[TRUNCATED] += 1
+            c[TRUNCATED] = (c[TRUNCATED] + 1) & _MASK32
         if src != a.addr[side] or dst != a.addr[1 - side]:
             self._path(a, side, src, dst).packets += 1
         p = off + 12
@@ -859,15 +876,16 @@ class AssociationTracker:
             ctype = buf[p]
             flags = buf[p + 1]
             length = buf[p + 2] << 8 | buf[p + 3]
-            c[b + KINDS + KIND_OF_TYPE[ctype]] += 1
+            k = b + KINDS + KIND_OF_TYPE[ctype]
+            c[k] = (c[k] + 1) & _MASK32
             if length < 4:
-                c[MALFORMED] += 1
+                c[MALFORMED] = (c[MALFORMED] + 1) & _MASK32
                 self.anomalies["malformed_chunk"] += 1
                 break
             cend = p + length
             whole = cend <= end
             if not whole and not truncated:
-                c[MALFORMED] += 1
+                c[MALFORMED] = (c[MALFORMED] + 1) & _MASK32
                 self.anomalies["malformed_chunk"] += 1
                 break
             if ctype == DATA or ctype == IDATA:
@@ -876,8 +894,10 @@ class AssociationTracker:
                 if p + 16 <= end and length >= 16:
                     c[b + CUM_ACK] = int.from_bytes(buf[p + 4 : p + 8], "big")
                     c[b + FLAGS] |= _F_ACK
-                    c[b + GAP_BLOCKS] += buf[p + 12] << 8 | buf[p + 13]
-                    c[b + DUP_TSNS] += buf[p + 14] << 8 | buf[p + 15]
+                    c[b + GAP_BLOCKS] = (
+                        c[b + GAP_BLOCKS] + (buf[p + 12] << 8 | buf[p + 13])
+                    ) & _MASK32
+                    c[b + DUP_TSNS] = (c[b + DUP_TSNS] + (buf[p + 14] << 8 | buf[p + 15])) & _MASK32
             elif ctype == INIT or ctype == INIT_ACK:
                 if p + 20 <= end and length >= 20:
                     self._init(a, side, ctype, buf, p, min(cend, end), now)
@@ -947,10 +967,14 @@ class AssociationTracker:
         c = a.c
         hdr = 16 if ctype == DATA else 20
         if length < hdr:
-            c[MALFORMED] += 1
+            c[MALFORMED] = (c[MALFORMED] + 1) & _MASK32
             self.anomalies["malformed_chunk"] += 1
             return
-        c[b + DATA_BYTES] += length - hdr
+        v = c[b + DATA_BYTES] + length - hdr
+        if v > _MASK32:
+            c[b + DATA_BYTES_HI] = (c[b + DATA_BYTES_HI] + 1) & _MASK32
+            v &= _MASK32
+        c[b + DATA_BYTES] = v
         if p + 8 > end:
             return
         tsn = buf[p + 4] << 24 | buf[p + 5] << 16 | buf[p + 6] << 8 | buf[p + 7]
@@ -958,7 +982,7 @@ class AssociationTracker:
             if _after(tsn, c[b + HIGHEST_TSN]):
                 c[b + HIGHEST_TSN] = tsn
             else:
-                c[b + RETRANS] += 1
+                c[b + RETRANS] = (c[b + RETRANS] + 1) & _MASK32
         else:
             c[b + HIGHEST_TSN] = tsn
             c[b + FLAGS] |= _F_TSN
@@ -993,7 +1017,7 @@ class AssociationTracker:
         if ctype == INIT:
             if side == Z and a.state in (INIT_SENT, INIT_ACK_SEEN) and a.has_tag(A):
                 # Both ends sent INIT (RFC 9260 5.2.1): one association, two initiators.
-                c[COLLISIONS] += 1
+                c[COLLISIONS] = (c[COLLISIONS] + 1) & _MASK32
             elif a.state not in (INIT_SENT, INIT_ACK_SEEN, COOKIE_ECHOED):
                 # An INIT inside a running association: a restart if it completes.
                 d = a.more()
@@ -1064,7 +1088,7 @@ class AssociationTracker:
         for s, tag in zip(_ANY, new, strict=True):
             a.set_tag(s, tag)
             self._index(a, s)
-        a.c[RESTARTS] += 1
+        a.c[RESTARTS] = (a.c[RESTARTS] + 1) & _MASK32
         a.enter(ESTABLISHED, now)
         self._events.append(AssociationEvent("restart", a.id, "restarted", a.summary()))
 

@@ -419,3 +419,21 @@ def test_mutated_frames_never_raise(seed):
     assert isinstance(t.observe(mutated, 1.0), list | tuple)
     for a in t.associations():
         a.document()
+
+
+def test_counters_wrap_like_snmp_and_totals_carry():
+    """Packets and DATA bytes are 64-bit (two words); other counters wrap at 2**32."""
+    from ctrlapp.services.sctp import tracker as tr
+
+    c = Conversation()
+    t = AssociationTracker()
+    feed(t, c.handshake())
+    [a] = t.associations()
+    a.c[tr.PACKETS] = 0xFFFFFFFF
+    a.c[tr.DATA_BYTES] = 0xFFFFFFF0
+    a.c[tr.KINDS] = 0xFFFFFFFF  # DATA chunks sent by the initiator
+    feed(t, [c.data("A", b"x" * 100)], t0=1.0)
+    d = a.document()
+    assert d["initiator"]["sent"]["packets"] == 1 << 32
+    assert d["initiator"]["sent"]["data_bytes"] == 0xFFFFFFF0 + 100
+    assert d["initiator"]["sent"]["chunks"].get("DATA", 0) == 0
