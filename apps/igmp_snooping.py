@@ -191,18 +191,19 @@ class IgmpSnooping(app_manager.CtrlApp):
     def _count(self, what: str) -> None:
         self.stats[what] = self.stats.get(what, 0) + 1
 
-    def _note(self, reason: str, dpid: int, port: Any) -> None:
+    def _note(self, reason: str, dpid: int, port: Any, detail: str = "") -> None:
         """Count an ignored packet; log each reason at most once per LOG_EVERY seconds."""
         self._count(reason)
         now = time.monotonic()
         if now - self._last_logged.get(reason, -LOG_EVERY) >= LOG_EVERY:
             self._last_logged[reason] = now
             self.logger.warning(
-                "IGMP packet from switch %016x port %s ignored: %s (%d so far; "
+                "IGMP packet from switch %016x port %s ignored: %s%s (%d so far; "
                 "this reason is logged once a minute)",
                 dpid,
                 port,
                 reason,
+                f" ({detail})" if detail else "",
                 self.stats[reason],
             )
 
@@ -292,8 +293,7 @@ class IgmpSnooping(app_manager.CtrlApp):
             return
         message = pkt.get_protocol(igmp.igmp)
         if message is None:
-            reason = f"malformed IGMP message ({pkt.parse_error})" if pkt.parse_error else None
-            self._note(reason or "IGMP message missing", dp.id, in_port)
+            self._note("malformed or cut IGMP message", dp.id, in_port, str(pkt.parse_error or ""))
             return
         if pkt.checksum_errors():
             # RFC 2236 §2.3 and RFC 3376 §4.1.2: a message with a bad checksum is dropped.

@@ -336,11 +336,22 @@ def test_malformed_packets_are_counted_not_raised(net):
     good = join(G1)
     bad_csum = bytearray(good)
     bad_csum[14 + 24 + 2] ^= 0xFF  # the IGMP checksum
-    for data in (b"\x01\x02", good[:40], bytes(bad_csum), good[:14] + b"\x45" + bytes(5)):
+    # An MLDv2 report (IPv6, hop-by-hop header), as Linux hosts send besides IGMP.
+    mld = (
+        bytes.fromhex("33330000001600000000000186dd6000000000240001fe80")
+        + bytes(14)
+        + bytes.fromhex("0001ff0200000000000000000000000000163a000502000001008f00000000000001")
+        + bytes(20)
+    )
+    cases = (b"\x01\x02", good[:40], bytes(bad_csum), good[:14] + b"\x45" + bytes(5), mld)
+    for data in cases:
         n.send(sw, data, port=2, want=0)
     n.settle(sw)
     assert n.app.groups(None, None, None) == []
-    assert any("checksum" in k for k in n.app.stats)
+    # The settle() probe is a fourth non-IPv4 frame.
+    assert n.app.stats["not an IPv4 frame"] == 4
+    assert n.app.stats["malformed or cut IGMP message"] == 1
+    assert n.app.stats["bad IPv4 or IGMP checksum"] == 1
     n.send(sw, good, port=2, want=3)
     assert buckets(sw, G1) == [2]
 
@@ -457,3 +468,16 @@ def test_rest_groups_routers_queriers_and_openapi(net):
         assert doc["paths"][path]["get"]["summary"]
     params = {p["name"] for p in doc["paths"]["/v1/igmp/groups"]["get"]["parameters"]}
     assert params >= {"dpid", "group", "port"}
+
+
+def test_sample_configuration_section_is_valid(tmp_path):
+    import tomllib
+
+    with open("etc/ctrlapp.toml", "rb") as f:
+        section = tomllib.load(f)["apps"]["igmp_snooping"]
+    m = app_manager.AppManager(app_settings={"igmp_snooping": section}, state_dir=tmp_path)
+    m.load_apps([APP])
+    app = m.instantiate_apps()["igmp_snooping"]
+    assert app.engine.config.group_membership_interval == 260.0
+    assert app.unregistered == "flood" and app.tick_interval == 1.0
+    m.close()

@@ -16,6 +16,10 @@ ports, and the querier state.  The caller feeds it decoded IGMP messages
   §2.1.1), or a query this switch originates as querier;
 * :class:`QuerierChange` — this switch became or stopped being the querier.
 
+A port on which a query (from any address, 0.0.0.0 included: that is another
+snooping switch's querier), PIM or another routing protocol's IGMP message
+arrives is a router port for the Other Querier Present Interval.
+
 Querier (RFC 3376 §6.6.2, RFC 2236 §3): each VLAN starts with this switch as
 querier, sending Startup Query Count general queries Startup Query Interval
 apart, then one per Query Interval.  A query heard from a lower address (any
@@ -343,10 +347,12 @@ class Snooper:
         now: float,
         effects,
     ) -> None:
-        if src == ANY:
-            # A snooping switch's proxy query: no router behind it, and it never wins elections.
-            return
+        # Every query marks a router port, a snooping switch's query from 0.0.0.0 too: the
+        # querier is behind that port, reports must reach it and, between two snooping
+        # switches with no router, each group's traffic must cross that link.
         self._router(dpid, vid, vs, port, now, effects)
+        if src == ANY:
+            return  # never wins an election (RFC 4541 §2.1.1)
         cfg = self.config
         if cfg.querier and socket.inet_aton(src) > self._ours != bytes(4):
             return  # we have the lower address and stay querier

@@ -91,7 +91,9 @@ def test_startup_queries_then_query_interval():
 def test_lower_querier_wins_zero_address_never_does():
     s = started(querier_address="10.0.0.5")
     out = s.receive(1, 0, 3, from_ip("0.0.0.0"), ig.igmpv3_query(), 1.0)
-    assert of(QuerierChange, out) == [] and s.router_views(1.0) == []
+    # Another snooping switch's querier: no election, but the port leads to it.
+    assert of(QuerierChange, out) == [] and s.querier_views(1.0)[0]["self"] is True
+    assert [r["port"] for r in s.router_views(1.0)] == [3]
     out = s.receive(1, 0, 3, from_ip("10.0.0.9"), ig.igmpv3_query(), 1.0)
     assert of(QuerierChange, out) == []
     out = s.receive(1, 0, 4, from_ip("10.0.0.1"), ig.igmpv3_query(), 2.0)
@@ -133,6 +135,18 @@ def test_v2_querier_sends_v2_queries():
 
 
 # -- RFC 4541 relaying and router ports -------------------------------------------------------------
+
+
+def test_two_snooping_switches_share_groups_over_their_link():
+    # Both query from 0.0.0.0; each hears the other's query on the link port (8).
+    a, b = started(), started()
+    a.receive(1, 0, 8, from_ip("0.0.0.0"), ig.igmpv3_query(), 1.0)
+    b.receive(1, 0, 8, from_ip("0.0.0.0"), ig.igmpv3_query(), 1.0)
+    out = a.receive(1, 0, 2, IP, report((TO_EX, G1, ())), 2.0)
+    assert out[0] == Transmit(1, 0, None, (8,), 2)  # the report crosses to b
+    b.receive(1, 0, 8, IP, report((TO_EX, G1, ())), 2.0)
+    b.receive(1, 0, 3, IP, report((TO_EX, G1, ())), 2.0)
+    assert ports(a, G1) == (2, 8) and ports(b, G1) == (3, 8)
 
 
 def test_queries_flood_reports_go_to_router_ports_only():
