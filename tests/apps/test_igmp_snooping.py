@@ -373,17 +373,21 @@ def test_group_limit_per_port(net):
 def test_runs_beside_the_l2_switch(net):
     n = net(apps=(L2, APP))
     sw = n.switch()
-    assert any(e.cookie == L2_COOKIE for e in sw.switch.flows.entries) is False
     n.send(sw, join(G1), port=2, want=3)
+    n.settle(sw)
     assert buckets(sw, G1) == [2]
-    # The L2 switch leaves table-0 PACKET_INs to us: no flood of the report by it.
-    assert [
-        m for m in packet_outs(sw.switch.received) if [a.port for a in m.actions] == [FLOOD]
-    ] == packet_outs(sw.switch.received)[:1]
-    # And it still forwards unicast from the forwarding table's miss.
+    # Only our start-up query went out: the L2 switch left the table-0 report to us.
+    [query] = packet_outs(sw.switch.received)
+    assert query.in_port == sw.switch.ofproto.OFPP_CONTROLLER
+    # Our multicast flows sit above the L2 switch's, which still forwards unicast.
     frame = bytes.fromhex("00000000000b00000000000a0800") + bytes(46)
     [out] = packet_outs(n.send(sw, frame, port=1, table_id=1, cookie=0))
     assert [a.port for a in out.actions] == [FLOOD] and out.data == frame
+    frame = bytes.fromhex("00000000000a00000000000b0800") + bytes(46)
+    n.send(sw, frame, port=3, table_id=1, cookie=0, want=2)
+    [l2_flow] = [e for e in sw.switch.flows.table(1) if e.cookie == L2_COOKIE]
+    assert l2_flow.priority < group_flows(sw)[G1].priority
+    assert l2_flow.priority < min(e.priority for e in app_flows(sw, 1))
 
 
 @pytest.mark.timeout(30)
