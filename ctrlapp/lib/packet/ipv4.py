@@ -24,9 +24,8 @@ from __future__ import annotations
 import socket
 import struct
 
-from ctrlapp.lib import addrconv
 from ctrlapp.lib.packet import ether_types, ethernet, in_proto, packet_base
-from ctrlapp.lib.packet.checksum import checksum
+from ctrlapp.lib.packet.checksum import checksum, fold, ipv4_pair
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketTruncatedError
 
 IPV4_ADDRESS_LEN = 4
@@ -34,7 +33,6 @@ IPV4_PSEUDO_HEADER_PACK_STR = "!4s4sxBH"
 
 _HDR = struct.Struct("!BBHHHBBH4s4s")
 _ntoa = socket.inet_ntoa
-_aton = addrconv.ipv4.text_to_bin
 _MIN_LEN = _HDR.size
 
 # Flags (RFC 791 section 3.1), as the 3-bit ``flags`` value.
@@ -169,26 +167,43 @@ class ipv4(packet_base.PacketBase):
     def serialize(
         self, payload: bytearray, prev: packet_base.PacketBase | None
     ) -> bytes | bytearray:
-        option = self._option_bytes() if self.option else b""
-        ihl = self.header_length or 5 + len(option) // 4
-        total_length = self.total_length or _MIN_LEN + len(option) + len(payload)
-        hdr = bytearray(
-            _HDR.pack(
-                (self.version << 4) | (ihl & 0xF),
-                self.tos,
-                total_length,
-                self.identification,
-                (self.flags << 13) | (self.offset & 0x1FFF),
-                self.ttl,
-                self.proto,
-                self.csum,
-                _aton(self.src),
-                _aton(self.dst),
+        src, dst, addr_sum = ipv4_pair(self.src, self.dst)
+        if self.option:
+            option = self._option_bytes()
+            olen = len(option)
+        else:
+            option = b""
+            olen = 0
+        vhl = (self.version << 4) | ((self.header_length or 5 + (olen >> 2)) & 0xF)
+        total_length = self.total_length or _MIN_LEN + olen + len(payload)
+        frag = (self.flags << 13) | (self.offset & 0x1FFF)
+        csum = self.csum
+        if not csum:
+            # The header's word sum is taken from the field values, so the
+            # header is packed once, checksum included.
+            csum = fold(
+                (vhl << 8 | self.tos)
+                + total_length
+                + self.identification
+                + frag
+                + (self.ttl << 8 | self.proto)
+                + addr_sum
+                + (int.from_bytes(option, "big") if olen else 0)
             )
+        hdr = _HDR.pack(
+            vhl,
+            self.tos,
+            total_length,
+            self.identification,
+            frag,
+            self.ttl,
+            self.proto,
+            csum,
+            src,
+            dst,
         )
-        hdr += option
-        if not self.csum:
-            struct.pack_into("!H", hdr, 10, checksum(hdr))
+        if olen:
+            hdr += option
         if self._trailer and isinstance(payload, bytearray):
             payload += self._trailer
         return hdr

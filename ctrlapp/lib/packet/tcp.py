@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ctrlapp.lib.packet import in_proto, ipv4, ipv6, packet_base
-from ctrlapp.lib.packet.checksum import checksum, pseudo_header
+from ctrlapp.lib.packet.checksum import checksum, fold, pseudo_header, pseudo_sum
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketTruncatedError
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -678,25 +678,55 @@ class tcp(packet_base.PacketBase):
                 raise ValueError(f"{len(opts)} bytes of options; a TCP header holds 40")
         else:
             opts = b""
-        hdr = (
+        offset_bits = (self.offset or (20 + len(opts)) >> 2) << 12 | self.bits
+        csum = self.csum
+        if csum or not isinstance(prev, _IP_CLASSES):
+            return (
+                _HDR.pack(
+                    self.src_port,
+                    self.dst_port,
+                    self.seq,
+                    self.ack,
+                    offset_bits,
+                    self.window_size,
+                    csum,
+                    self.urgent,
+                )
+                + opts
+            )
+        # Summed in pieces (pseudo-header, fields, options, payload) so that
+        # the header is packed once with its checksum.
+        seq = self.seq
+        ack = self.ack
+        total = (
+            pseudo_sum(prev, 20 + len(opts) + len(payload), in_proto.IPPROTO_TCP)
+            + self.src_port
+            + self.dst_port
+            + (seq >> 16)
+            + (seq & 0xFFFF)
+            + (ack >> 16)
+            + (ack & 0xFFFF)
+            + offset_bits
+            + self.window_size
+            + self.urgent
+        )
+        if opts:
+            total += int.from_bytes(opts, "big")
+        if payload:
+            total += int.from_bytes(payload, "big") << (8 if len(payload) & 1 else 0)
+        return (
             _HDR.pack(
                 self.src_port,
                 self.dst_port,
-                self.seq,
-                self.ack,
-                (self.offset or (20 + len(opts)) >> 2) << 12 | self.bits,
+                seq,
+                ack,
+                offset_bits,
                 self.window_size,
-                self.csum,
+                fold(total),
                 self.urgent,
             )
             + opts
         )
-        if self.csum or not isinstance(prev, _IP_CLASSES):
-            return hdr
-        hdr = bytearray(hdr)
-        ph = pseudo_header(prev, len(hdr) + len(payload), in_proto.IPPROTO_TCP)
-        _CSUM.pack_into(hdr, 16, checksum(ph + hdr + payload))
-        return hdr
 
     def checksum_ok(self, buf, prev) -> bool | None:
         """Whether the checksum matches the segment ``buf`` under the IP header ``prev``.
