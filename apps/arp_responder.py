@@ -226,7 +226,10 @@ class ArpResponderApp(app_manager.CtrlApp):
                 intercepted = False
             else:
                 return
-            in_port = msg.match["in_port"]
+            in_port = msg.match.get("in_port")
+            if in_port is None:
+                self._count("PACKET_IN without an input port")
+                return
         data = msg.data
         out = self.engine.handle(dp.id, in_port, data, time.time())
         parser = dp.ofproto_parser

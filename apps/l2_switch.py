@@ -177,7 +177,10 @@ class L2Switch(app_manager.CtrlApp):
         else:
             if msg.table_id != pipeline.FORWARD_TABLE:
                 return
-            in_port = msg.match["in_port"]
+            in_port = msg.match.get("in_port")
+            if in_port is None:
+                self._note("PACKET_IN without an input port", dp.id, "?")
+                return
         data = msg.data
         if len(data) < 14:
             self._note("frame shorter than an Ethernet header", dp.id, in_port)

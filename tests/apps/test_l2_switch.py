@@ -238,12 +238,19 @@ def test_malformed_frames_are_counted_never_raised(net):
         bytes.fromhex("0000000000000000000000018100") + b"\x00",
     ):
         n.send(sw, junk, port=1, timeout=0.2)
+    # A PACKET_IN whose match lacks the input port.
+    sw.send_msg(
+        sw.switch.parser.OFPPacketIn(
+            None, 0xFFFFFFFF, 60, 0, 1, 0, sw.switch.parser.OFPMatch(), frame(B, A)
+        )
+    )
     # A multicast source is never learned.
     n.send(sw, frame(B, "01:00:5e:00:00:01"), port=1, timeout=0.2)
     assert n.app.counters.handler_errors == 0
     assert n.app.stats["frame shorter than an Ethernet header"] == 3
     assert n.app.stats["VLAN tag cut short"] == 2
     assert n.app.stats["source MAC address is a group address"] == 1
+    assert n.app.stats["PACKET_IN without an input port"] == 1
     [out] = n.send(sw, frame(B, A), port=1)
     assert out.data == frame(B, A)
 
@@ -295,6 +302,13 @@ def test_rest_lists_learned_macs(net):
         ("000000000000001f", 3, A, 2)
     ]
     assert run_blocking(lambda: get("/v1/l2/macs?dpid=2"))[1] == []
+    metrics = run_blocking(
+        lambda: urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10).read().decode()
+    )
+    assert 'ctrlapp_l2_macs{dpid="000000000000001f"} 1' in metrics
+    assert 'ctrlapp_l2_frames_total{kind="flooded"} 1' in metrics
+    status, doc = run_blocking(lambda: get("/v1/openapi.json"))
+    assert doc["paths"]["/v1/l2/macs"]["get"]["summary"]
     status, err = run_blocking(lambda: get("/v1/l2/macs?dpid=zz"))
     assert status == 400 and "zz" in err["detail"]
 
