@@ -275,3 +275,38 @@ def test_bad_settings_stop_the_app_with_the_key_named(tmp_path, settings, named)
     with pytest.raises(AppLoadError, match=named):
         m.instantiate_apps()
     m.close()
+
+
+def test_beside_the_l2_switch_with_default_configuration(tmp_path):
+    """Both apps, no settings: the tap copy goes to the monitor, the forwarding miss to L2."""
+    m = app_manager.AppManager(app_settings={}, state_dir=tmp_path)
+    m.load_apps(["apps/l2_switch.py", APP])
+    m.instantiate_apps()
+    m.start_apps()
+    ctl = OpenFlowController(m, ControllerConfig(listen_host="127.0.0.1", tcp_port=0))
+    m.controller = ctl
+    ctl.start()
+    sw = SwitchEmulator(ctl.tcp_address, dpid=7)
+    try:
+        sw.start()
+        assert sw.wait_ready()
+        assert sw.wait(lambda: len(_taps(sw)) == 2)
+        # The forwarding table's miss still sends to the controller (for the L2 switch).
+        assert any(e.table_id == 1 and e.priority == 0 for e in sw.switch.flows.entries)
+        c = Conversation()
+        frames = c.handshake()
+        for f, port in zip(frames, (1, 2, 1, 2), strict=True):
+            # What a 1.3 switch sends for one packet: the tap copy from table 0, then
+            # (no forwarding flow yet) the miss of table 1.  A is on port 1, Z on port 2.
+            sw.packet_in(f, in_port=port, cookie=COOKIE, table_id=0)
+            sw.packet_in(f, in_port=port, cookie=0, table_id=1)
+        monitor = m.applications["sctp_monitor"]
+        assert sw.wait(lambda: len(sw.switch.packet_outs) == len(frames))
+        assert sw.wait(lambda: monitor.tracker.counters["packets"] == len(frames))
+        [a] = monitor.tracker.associations()
+        assert a.document()["state"] == "ESTABLISHED"
+        assert a.document()["packets"] == len(frames)
+    finally:
+        sw.close()
+        ctl.stop()
+        m.close()
