@@ -32,6 +32,8 @@ REQUIRED_COMMANDS = (
     "arping",
     "ping",
     "ip",
+    "python3",
+    "stdbuf",
 )
 USRSCTP_DIR = Path("/usr/lib/usrsctp")
 OVS_RUN = Path("/var/run/openvswitch")

@@ -11,6 +11,7 @@ host's MAC with the responder in the path.
 import pytest
 
 from tests.integration.harness import Network, single_switch_topo, wait_until
+from tests.integration.hosts import arping
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -22,19 +23,6 @@ CONFIG = f"""
 static = [{{ ip = "{VIRTUAL_IP}", mac = "{VIRTUAL_MAC}" }}]
 """
 APPS = ["apps/l2_switch.py", "apps/arp_responder.py"]
-
-
-def arping(host, ip: str, count: int = 2) -> tuple[int, set[str]]:
-    """Replies received and the MACs they named ("Unicast reply from IP [MAC] ...")."""
-    out = host.cmd(f"arping -c {count} -w {count + 1} -I {host.defaultIntf()} {ip}")
-    macs = {
-        line.split("[", 1)[1].split("]", 1)[0].lower()
-        for line in out.splitlines()
-        if line.startswith("Unicast reply from")
-    }
-    received = [ln for ln in out.splitlines() if ln.startswith("Received ")]
-    assert received, f"arping printed no summary:\n{out}"
-    return int(received[0].split()[1]), macs
 
 
 def replies_for(cap, ip: str) -> list[list[str]]:

@@ -15,15 +15,14 @@ import ipaddress
 import pytest
 
 from tests.integration.harness import (
-    Dhclient,
     Network,
-    Udhcpc,
     connected_dpids,
     fast_reconnect,
     single_switch_topo,
     unaddress,
     wait_until,
 )
+from tests.integration.hosts import Dhclient, Udhcpc, ping
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -53,10 +52,6 @@ def bound_leases(ctl) -> set[tuple[str, str]]:
 
 def dhcp_bindings(ctl) -> set[tuple[str, str]]:
     return {(e["mac"], e["ip"]) for e in ctl.get("/v1/arp/entries?source=dhcp")}
-
-
-def ping(src, dst_ip: str) -> bool:
-    return "0% packet loss" in src.cmd(f"ping -c 2 -W 2 {dst_ip}")
 
 
 def test_dhclient_and_udhcpc_lease_ping_and_keep_leases_across_restart(

@@ -1,8 +1,9 @@
 """IGMP snooping on three switches in a line with the hosts' own IGMP (v3, and v2 forced).
 
 h1 (on s1) sends UDP to 239.1.1.1, h2 (on s2) joins it with IP_ADD_MEMBERSHIP,
-h3 (on s3) does not.  Proves that the host's join registers the group on s2 with
-h2's port and the IGMP version the host spoke; that the group's datagrams all
+h3 (on s3) does not.  Proves that the host's join registers h2's port on s2 as a
+member with the IGMP version the host spoke (and no other host's port anywhere);
+that the group's datagrams all
 reach h2 and none reaches h3's wire (s2 sends them to members only); that h2's
 leave removes the group (after the app's group-specific queries go unanswered)
 and h2 gets no datagram afterwards; and that ``GET /v1/igmp/groups`` shows each
@@ -10,67 +11,17 @@ step.  Unregistered multicast is flooded (the app's default), so s1, which has
 no member, passes h1's datagrams on to s2.
 """
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from tests.integration.harness import Network, linear_topo, wait_until
+from tests.integration.hosts import GROUP, MCAST_PORT, Receiver, send_multicast
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
-GROUP, PORT = "239.1.1.1", 5001
-HOSTPROGS = Path(__file__).parent / "hostprogs"
 APPS = ["apps/l2_switch.py", "apps/igmp_snooping.py"]
 # IGMP message types: v2 report, v2 leave, v3 report (RFC 2236 2.1, RFC 3376 4.2).
 V2_REPORT, V2_LEAVE, V3_REPORT = 0x16, 0x17, 0x22
-CAPTURE_FILTER = f"igmp or icmp or udp port {PORT}"
-
-
-class Receiver:
-    """hostprogs/mcast_receiver.py in one host: joined at start, ``leave()`` drops it."""
-
-    def __init__(self, host, workdir: Path) -> None:
-        self.out = workdir / f"{host.name}.mcast.out"
-        with open(self.out, "wb") as out:
-            self.proc = host.popen(
-                [
-                    "python3",
-                    "-u",
-                    str(HOSTPROGS / "mcast_receiver.py"),
-                    GROUP,
-                    str(PORT),
-                    host.IP(),
-                ],
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until(lambda: "joined" in self.out.read_text(), what=f"{host.name} to join")
-
-    def received(self, tag: str) -> int:
-        return sum(
-            1
-            for line in self.out.read_text().splitlines()
-            if line.startswith("got ") and tag in line
-        )
-
-    def leave(self) -> None:
-        self.proc.stdin.write(b"leave\n")
-        self.proc.stdin.flush()
-        wait_until(lambda: "left" in self.out.read_text(), what="the receiver to leave")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-
-
-def send(host, tag: str, count: int) -> None:
-    out = host.cmd(
-        f"python3 {HOSTPROGS / 'mcast_sender.py'} {GROUP} {PORT} {host.IP()} {count} {tag}"
-    )
-    assert f"sent {count}" in out, out
+CAPTURE_FILTER = f"igmp or icmp or udp port {MCAST_PORT}"
 
 
 def switch_port(switch, host) -> int:
@@ -83,8 +34,13 @@ def groups(ctl) -> list[dict]:
     return ctl.get(f"/v1/igmp/groups?group={GROUP}")
 
 
+def members_of(ctl) -> dict[tuple[str, int], dict]:
+    """Member ports of the group on every switch: (dpid, port) -> member view."""
+    return {(g["dpid"], m["port"]): m for g in groups(ctl) for m in g["members"]}
+
+
 def group_datagrams(cap, tag: str) -> list[list[str]]:
-    return cap.frames(f'udp.dstport == {PORT} and frame contains "{tag}-"')
+    return cap.frames(f'udp.dstport == {MCAST_PORT} and frame contains "{tag}-"')
 
 
 @pytest.mark.parametrize("version", [3, 2], ids=["igmpv3", "igmpv2"])
@@ -92,7 +48,7 @@ def test_group_traffic_goes_to_members_only(controller_factory, capture, tmp_pat
     ctl = controller_factory(APPS)
     with Network(linear_topo(3)) as net:
         h1, h2, h3 = net.get("h1", "h2", "h3")
-        s2 = net.get("s2")
+        s1, s2, s3 = net.get("s1", "s2", "s3")
         wait_until(lambda: len(ctl.get("/v1/switches")) == 3, what="three switches to connect")
         if version == 2:
             for h in (h1, h2, h3):
@@ -107,16 +63,26 @@ def test_group_traffic_goes_to_members_only(controller_factory, capture, tmp_pat
         receiver = Receiver(h2, tmp_path)
         try:
             cap2.wait_for(f"igmp.type == {V3_REPORT if version == 3 else V2_REPORT}")
-            joined = wait_until(lambda: groups(ctl), what="the group to be registered")
-            assert [(g["dpid"], g["vlan"], g["ports"]) for g in joined] == [
-                ("0000000000000002", 0, [switch_port(s2, h2)])
-            ], joined
-            member = joined[0]["members"][0]
-            assert (member["port"], member["version"]) == (switch_port(s2, h2), version)
+            s2_h2 = ("0000000000000002", switch_port(s2, h2))
+            members = wait_until(
+                lambda: s2_h2 in members_of(ctl) and members_of(ctl),
+                what="h2's membership on s2",
+            )
+            assert members[s2_h2]["version"] == version
             if version == 3:
-                assert (member["filter_mode"], member["sources"]) == ("exclude", {})
+                assert (members[s2_h2]["filter_mode"], members[s2_h2]["sources"]) == ("exclude", {})
+            # Only h2 joined: no other host port is a member or gets the group, anywhere.
+            # (Ports between switches may be: the app shares groups over switch links.)
+            other_hosts = {
+                ("0000000000000001", switch_port(s1, h1)),
+                ("0000000000000003", switch_port(s3, h3)),
+            }
+            assert not other_hosts & set(members), members
+            for g in groups(ctl):
+                assert all((g["dpid"], p) not in other_hosts for p in g["ports"]), g
+            assert {g["vlan"] for g in groups(ctl)} == {0}
 
-            send(h1, "joined", 20)
+            send_multicast(h1, "joined", 20)
             wait_until(lambda: receiver.received("joined-") == 20, what="h2 to get all 20")
             # The ping to h3 takes the same links after the datagrams: once h3 has it,
             # any datagram that was going to reach h3 has.
@@ -130,7 +96,7 @@ def test_group_traffic_goes_to_members_only(controller_factory, capture, tmp_pat
             cap2.wait_for("igmp.record_type == 3" if version == 3 else f"igmp.type == {V2_LEAVE}")
             wait_until(lambda: groups(ctl) == [], timeout=20, what="the group to be removed")
 
-            send(h1, "left", 20)
+            send_multicast(h1, "left", 20)
             assert "0% packet loss" in h1.cmd(f"ping -c 1 -W 2 {h2.IP()}")
             cap2.wait_for(f"icmp.type == 8 and ip.src == {h1.IP()}", count=2)
             assert receiver.received("left-") == 0

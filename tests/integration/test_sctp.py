@@ -6,55 +6,23 @@ the truth about a real association: ESTABLISHED while it runs, with the ports,
 both verification tags and stream counts the capture shows; CLOSED after the
 client's graceful shutdown, with DATA chunk and byte counts equal to what was
 sent each way.  The abort case: the usrsctp examples cannot abort, so the
-client host sends an ABORT chunk (RFC 9260 3.3.7, User-Initiated Abort cause)
+client host sends an ABORT chunk (RFC 9260 3.3.7, User-Initiated Abort cause;
+hostprogs/sctp_abort.py)
 with the tag the monitor reports; the server stack accepting it (it passes the
 ABORT to the echo server) proves the ABORT was valid, and the monitor must say ABORTED
 with the cause.
 """
 
-import subprocess
-import textwrap
-
 import pytest
 
 from tests.integration.harness import Network, single_switch_topo, wait_until
+from tests.integration.hosts import ECHO_PORT, HOSTPROGS, EchoSession
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
-USRSCTP = "/usr/lib/usrsctp"
-ECHO_PORT = 7
 APPS = ["apps/l2_switch.py", "apps/sctp_monitor.py"]
 USER_INITIATED_ABORT = 12
-# The examples report association changes with printf: line-buffer it to read it live.
-LINE_BUFFERED = ["stdbuf", "-oL", "-eL"]
 INIT_FIELDS = ("initiate_tag", "nr_out_streams", "nr_in_streams")
-
-# Run inside the client host: a raw SCTP socket sends one ABORT with a
-# User-Initiated Abort cause; the checksum is CRC32C (RFC 9260 appendix B).
-ABORT_SCRIPT = textwrap.dedent(
-    """
-    import socket, struct, sys
-    dst, sport, dport, vtag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    def crc32c(data):
-        c = 0xFFFFFFFF
-        for b in data:
-            c = table[(c ^ b) & 0xFF] ^ (c >> 8)
-        return c ^ 0xFFFFFFFF
-    reason = b"integration test"
-    cause = struct.pack("!HH", 12, 4 + len(reason)) + reason
-    chunk = struct.pack("!BBH", 6, 0, 4 + len(cause)) + cause
-    pkt = struct.pack("!HHII", sport, dport, vtag, 0) + chunk
-    pkt = pkt[:8] + struct.pack("<I", crc32c(pkt)) + pkt[12:]
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 132)
-    s.sendto(pkt, (dst, 0))
-    """
-)
 
 
 def associations(ctl, **query) -> list[dict]:
@@ -67,46 +35,6 @@ def only_association(ctl, state: str) -> dict | None:
     if len(found) == 1 and found[0]["state"] == state:
         return ctl.get(f"/v1/sctp/associations/{found[0]['id']}")
     return None
-
-
-class EchoSession:
-    """usrsctp ``echo_server`` in one host, ``client`` in another, lines fed on stdin."""
-
-    def __init__(self, server, client, tmp_path) -> None:
-        self.server_out = tmp_path / "echo_server.out"
-        self.client_out = tmp_path / "client.out"
-        with open(self.server_out, "wb") as out:
-            self.server = server.popen(
-                [*LINE_BUFFERED, f"{USRSCTP}/echo_server", "0"],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        # The server's raw socket (protocol 132 = 0x84) must exist before the INIT arrives.
-        wait_until(
-            lambda: ":0084 " in server.cmd("cat /proc/net/raw"), what="echo_server's raw socket"
-        )
-        with open(self.client_out, "wb") as out:
-            self.client = client.popen(
-                [*LINE_BUFFERED, f"{USRSCTP}/client", server.IP(), str(ECHO_PORT), "0", "0"],
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until(lambda: "SCTP_COMM_UP" in self.client_out.read_text(), what="SCTP_COMM_UP")
-
-    def send(self, line: bytes) -> None:
-        self.client.stdin.write(line)
-        self.client.stdin.flush()
-
-    def echoed(self, lines: list[bytes]) -> bool:
-        text = self.client_out.read_bytes()
-        return all(line in text for line in lines)
-
-    def stop(self) -> None:
-        for proc in (self.client, self.server):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(5)
 
 
 def test_association_established_then_closed_with_exact_counts(
@@ -182,10 +110,8 @@ def test_abort_is_reported_with_its_cause(controller_factory, capture, tmp_path)
             wait_until(lambda: session.echoed([b"before the abort\n"]), what="the echo")
             live = wait_until(lambda: only_association(ctl, "ESTABLISHED"), what="ESTABLISHED")
 
-            script = tmp_path / "abort.py"
-            script.write_text(ABORT_SCRIPT)
             out = h1.cmd(
-                f"python3 {script} {h2.IP()} {live['initiator']['port']} {ECHO_PORT} "
+                f"python3 {HOSTPROGS / 'sctp_abort.py'} {h2.IP()} {live['initiator']['port']} {ECHO_PORT} "
                 f"{live['responder']['verification_tag']}; echo rc=$?"
             )
             assert "rc=0" in out, out
