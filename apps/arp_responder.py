@@ -159,9 +159,25 @@ class ArpResponderApp(app_manager.CtrlApp):
     def switch_features(self, ev: Any) -> None:
         dp = ev.msg.datapath
         self.datapaths[dp.id] = dp
+        ofp = dp.ofproto
+        v10 = ofp.OFP_VERSION == ofproto_v1_0.OFP_VERSION
+        if not v10:
+            # A switch that reconnects may still hold intercepts for bindings that went
+            # while it was away: clear this app's (by cookie) before installing the current.
+            dp.send_msg(
+                dp.ofproto_parser.OFPFlowMod(
+                    datapath=dp,
+                    cookie=COOKIE_INTERCEPT,
+                    cookie_mask=0xFFFFFFFFFFFFFFFF,
+                    table_id=pipeline.INTERCEPT_TABLE,
+                    command=ofp.OFPFC_DELETE,
+                    out_port=ofp.OFPP_ANY,
+                    out_group=ofp.OFPG_ANY,
+                    match=dp.ofproto_parser.OFPMatch(eth_type=ETH_ARP, arp_op=1),
+                )
+            )
         pipeline.setup(dp)
         if self.cfg.learn:
-            v10 = dp.ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION
             match = {"dl_type": ETH_ARP} if v10 else {"eth_type": ETH_ARP}
             pipeline.tap(dp, match, offset=TAP_OFFSET, cookie=COOKIE_TAP)
         for change in self.engine.answer_keys(dp.id):

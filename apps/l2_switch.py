@@ -133,6 +133,22 @@ class L2Switch(app_manager.CtrlApp):
     def switch_features(self, ev: Any) -> None:
         dp = ev.msg.datapath
         self.datapaths[dp.id] = dp
+        ofp = dp.ofproto
+        if ofp.OFP_VERSION != ofproto_v1_0.OFP_VERSION:
+            # A switch that reconnects may still hold this app's flows, learned by a table
+            # this app no longer has: start clean (by cookie; the table miss is re-added below).
+            dp.send_msg(
+                dp.ofproto_parser.OFPFlowMod(
+                    datapath=dp,
+                    cookie=COOKIE,
+                    cookie_mask=_ALL_COOKIE_BITS,
+                    table_id=pipeline.FORWARD_TABLE,
+                    command=ofp.OFPFC_DELETE,
+                    out_port=ofp.OFPP_ANY,
+                    out_group=ofp.OFPG_ANY,
+                    match=dp.ofproto_parser.OFPMatch(),
+                )
+            )
         pipeline.setup(dp)
 
     @set_ev_cls(ofp_event.EventOFPStateChange, DEAD_DISPATCHER)

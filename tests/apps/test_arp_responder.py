@@ -227,6 +227,16 @@ def test_flows_installed_on_of13(net):
     for e in mine(sw1, INTERCEPT):
         [inst] = e.instructions
         assert [a.port for a in inst.actions] == [sw1.switch.ofproto.OFPP_CONTROLLER]
+    # Before installing, the app cleared its old intercepts (a reconnecting switch's).
+    mods = [m for m in sw1.switch.received if type(m).__name__ == "OFPFlowMod"]
+    first = next(m for m in mods if m.cookie in (INTERCEPT, TAP))
+    assert (first.command, first.cookie, first.cookie_mask, first.table_id) == (
+        sw1.switch.ofproto.OFPFC_DELETE,
+        INTERCEPT,
+        2**64 - 1,
+        0,
+    )
+    assert dict(first.match.items()) == {"eth_type": 0x0806, "arp_op": 1}
 
 
 @pytest.mark.timeout(30)

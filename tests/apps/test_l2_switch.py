@@ -117,6 +117,14 @@ def test_floods_unknown_then_installs_flow_for_known(net):
     assert flow.table_id == 1 and 1000 <= flow.priority <= 19999
     assert fields(flow) == {"in_port": 2, "eth_src": B, "eth_dst": A, "vlan_vid": 0}
     assert flow.msg.idle_timeout == 60
+    # At connection the app cleared its flows of an earlier session (by cookie) first.
+    first = next(m for m in sw.switch.received if type(m).__name__ == "OFPFlowMod")
+    assert (first.command, first.cookie, first.cookie_mask, first.table_id) == (
+        ofp.OFPFC_DELETE,
+        COOKIE,
+        2**64 - 1,
+        1,
+    )
     [inst] = flow.instructions
     assert [a.port for a in inst.actions] == [1]
     # Broadcast floods even from a known host.
