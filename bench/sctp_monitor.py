@@ -43,7 +43,10 @@ from ctrlapp.services.sctp.tracker import AssociationTracker, TrackerConfig  # n
 from tests.support.sctp_conversation import Conversation  # noqa: E402
 
 SCTP_OFF = 34  # Ethernet + option-less IPv4
+# S1AP, Diameter, M3UA, NGAP, X2AP, H.248, IUA, SGsAP, SBc-AP, M2AP ... and a few more,
+# so that 60,000 client ports per server port give over a million associations.
 SERVER_PORTS = (36412, 3868, 2905, 38412, 36422, 2944, 9900, 29118, 29168, 36443, 5000, 6000)
+SERVER_PORTS += tuple(range(7000, 7010))
 CRC = struct.Struct("<I")
 U16 = struct.Struct("!H")
 U32 = struct.Struct("!I")
