@@ -43,8 +43,11 @@ Memory is bounded: ``max_associations`` tracked associations, of which at
 most ``max_half_open`` not yet established (an INIT flood evicts its own
 oldest entries, never an established association), ``half_open_timeout``,
 ``idle_timeout`` and ``closed_retention`` seconds before eviction.  Per
-association the counters live in one ``array('Q')``; per-stream, per-path and
-cause detail is created only when such traffic is seen.
+association the numbers live in one ``array('I')`` of 32-bit words (tags,
+TSNs and windows are 32-bit on the wire; counters wrap like SNMP Counter32,
+except packets and DATA bytes, which carry into a second word); per-stream,
+per-PPID, per-path and cause detail is created only when such traffic is
+seen, and capped (:data:`MAX_STREAMS`, :data:`MAX_PATHS`, :data:`MAX_CAUSES`).
 """
 
 from __future__ import annotations

@@ -9,9 +9,12 @@ walks frames itself:
   802.1Q/802.1ad tags, IPv4 without fragments past the first, IPv6 with the
   usual extension headers) and the length the IP header announces, so a
   truncated copy is recognised as such;
-* :func:`iter_chunks` walks the chunk headers (RFC 9260 section 3.2) as far as
-  the bytes go; fixed fields a chunk type has are read by the tracker only
-  when they lie inside the captured bytes.
+* :func:`crc_ok` checks the CRC32C of RFC 9260 section 6.8 (only whole packets
+  can be checked), :func:`iter_causes` and :func:`iter_addresses` read the
+  error causes of ABORT/ERROR and the address parameters of INIT/INIT ACK as
+  far as the bytes go.  The chunk walk itself (RFC 9260 section 3.2) is in
+  the tracker's per-packet loop: it reads a chunk's fixed fields only when
+  they lie inside the captured bytes and inside the chunk's own length.
 
 Also here: the names the monitor reports for chunk types (RFC 9260 3.2 and the
 IANA "Chunk Types" registry), error causes (RFC 9260 3.3.10 and the IANA
