@@ -126,7 +126,7 @@ def _table() -> dict[tuple[int, int, int], int]:
 #: (state, chunk type, sender A/Z) -> next state.
 TRANSITIONS: dict[tuple[int, int, int], int] = _table()
 
-# -- per-association counters: one array('Q'), indices below ---------------------------------
+# -- per-association numbers: one array('I') of 32-bit words, indices below ------------------
 
 (
     TAG,  # the tag this side announced (= the vtag of packets sent to it)
