@@ -6,6 +6,7 @@ payload after such a header is kept as raw bytes.
 
 from __future__ import annotations
 
+import functools
 import struct
 
 from ctrlapp.lib import addrconv
@@ -14,6 +15,13 @@ from ctrlapp.lib.packet.errors import PacketTruncatedError
 
 _HDR = struct.Struct("!6s6sH")
 _MAX_802_3_LENGTH = 0x05FF
+_ADDRS = struct.Struct("!12sH")
+
+
+@functools.lru_cache(maxsize=4096)
+def _addr_pair(dst: str, src: str) -> bytes:
+    # Frames between the same two stations repeat: one cache lookup per header.
+    return addrconv.mac.text_to_bin(dst) + addrconv.mac.text_to_bin(src)
 
 
 class ethernet(packet_base.PacketBase):
@@ -58,9 +66,7 @@ class ethernet(packet_base.PacketBase):
     def serialize(self, payload, prev):
         # A frame shorter than the Ethernet minimum is padded by the sender
         # (IEEE 802.3 clause 3.2.7) when this header is outermost.
-        hdr = _HDR.pack(
-            addrconv.mac.text_to_bin(self.dst), addrconv.mac.text_to_bin(self.src), self.ethertype
-        )
+        hdr = _ADDRS.pack(_addr_pair(self.dst, self.src), self.ethertype)
         if prev is None and len(payload) < self._MIN_PAYLOAD_LEN:
             payload += bytes(self._MIN_PAYLOAD_LEN - len(payload))
         return hdr

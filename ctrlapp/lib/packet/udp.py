@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 
 from ctrlapp.lib.packet import in_proto, ipv4, ipv6, packet_base
-from ctrlapp.lib.packet.checksum import checksum, pseudo_header
+from ctrlapp.lib.packet.checksum import checksum, fold, pseudo_header, pseudo_sum
 from ctrlapp.lib.packet.errors import PacketTruncatedError
 
 UDP_PORT_DHCP_SERVER = 67
@@ -83,11 +83,13 @@ class udp(packet_base.PacketBase):
         csum = self.csum
         if csum or not isinstance(prev, _IP_CLASSES):
             return _HDR.pack(self.src_port, self.dst_port, length, csum)
-        hdr = bytearray(_HDR.pack(self.src_port, self.dst_port, length, 0))
-        ph = pseudo_header(prev, length, in_proto.IPPROTO_UDP)
+        src_port = self.src_port
+        dst_port = self.dst_port
+        total = pseudo_sum(prev, length, in_proto.IPPROTO_UDP) + src_port + dst_port + length
+        if payload:
+            total += int.from_bytes(payload, "big") << (8 if len(payload) & 1 else 0)
         # 0 on the wire means "no checksum" (RFC 768); all ones is the same value.
-        _CSUM.pack_into(hdr, 6, checksum(ph + hdr + payload) or 0xFFFF)
-        return hdr
+        return _HDR.pack(src_port, dst_port, length, fold(total) or 0xFFFF)
 
     def checksum_ok(self, buf, prev) -> bool | None:
         """Whether the checksum matches ``buf`` (this header and its payload) under ``prev``.
