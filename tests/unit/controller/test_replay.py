@@ -274,3 +274,23 @@ def test_unknown_link_type_skipped_and_damage_reported(tmp_path):
     path.write_bytes(_pcapng(FRAMES)[:-5])
     with pytest.raises(pcap.CaptureError, match="bad length"):
         pcap.read_frames(path)
+
+
+def test_other_apps_get_replayed_packet_ins(tmp_path):
+    """The example hub floods each replayed frame: PACKET_INs through the normal queues."""
+    from ctrlapp.base import app_manager
+    from ctrlapp.controller import replay as replay_mod
+
+    capture = tmp_path / "x.pcap"
+    write_pcap(capture, FRAMES + [b"\x01" * 60])
+    m = app_manager.AppManager(app_settings={}, state_dir=tmp_path)
+    m.load_apps([str(ROOT / "apps" / "example_hub.py")])
+    m.instantiate_apps()
+    m.start_apps()
+    try:
+        result = replay_mod.replay(m, capture, dpid=9)
+        hub_app = next(iter(m.applications.values()))
+        assert (result.frames, result.skipped, result.first, result.last) == (5, 0, 0.0, 4.0)
+        assert hub_app.packets == 5
+    finally:
+        m.close()
