@@ -174,13 +174,15 @@ class CtrlApp:
         handlers = self.event_handlers
         clock = time.perf_counter
         batch = WRITE_BATCH
+        pending = q.queue
+        getcurrent = hub.getcurrent
         while self.is_active:
-            if not q.qsize():
+            if not pending:
                 batch.end()
             item = q.get()
             if item is None:
                 break
-            batch.begin()
+            batch.owner = getcurrent()
             ev, state, dp = item
             for handler, states in handlers.get(type(ev), ()):
                 if states is not None and state is not None and state not in states:

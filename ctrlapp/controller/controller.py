@@ -286,7 +286,8 @@ class Datapath:
     def send_msg(self, msg: Any) -> bool:
         """Encode ``msg`` and queue it; False if the connection is gone or its queue is full."""
         if msg.xid is None:
-            self.set_xid(msg)
+            xid = self.xid = self.xid % 0xFFFFFFFF + 1
+            msg.set_xid(xid)
         msg.serialize()
         msg_type = msg.msg_type
         if msg_type == _PACKET_OUT:

@@ -121,7 +121,30 @@ def sleep(seconds: float = 0) -> None:
 
 
 class Queue(eventlet.queue.LightQueue):
-    """A FIFO between green threads; ``maxsize`` bounds it (``put`` then blocks)."""
+    """A FIFO between green threads; ``maxsize`` bounds it (``put`` then blocks).
+
+    ``put`` with room and ``get`` with an item queued, which is every call on
+    the event path, are answered here without eventlet's four helper calls;
+    everything else (waiting, timeouts, waking the other side) is eventlet's.
+    """
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        maxsize = self.maxsize
+        queue = self.queue
+        if maxsize is None or len(queue) < maxsize:
+            queue.append(item)
+            if self.getters:
+                self._schedule_unlock()
+            return
+        super().put(item, block, timeout)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        queue = self.queue
+        if queue:
+            if self.putters:
+                self._schedule_unlock()
+            return queue.popleft()
+        return super().get(block, timeout)
 
 
 class Event:
@@ -197,6 +220,10 @@ def _noop(*_args: Any) -> None:
     return None
 
 
+# what SocketReader.recv does before its next read, after the last one
+_READ_NOW, _WAIT_FIRST, _YIELD_FIRST = range(3)
+
+
 class SocketReader:
     """Reads a plain green socket, keeping its readiness listener registered between reads.
 
@@ -212,8 +239,12 @@ class SocketReader:
     the try would almost always fail with EAGAIN (a system call and an
     exception per message for a switch with one message in flight), and
     going back to the hub lets every other ready connection have its read
-    before this one reads again.  Call :meth:`close` before closing the
-    socket; a reader blocked in :meth:`recv` then gets ``b""``.
+    before this one reads again.  After a read that filled the whole ``size``
+    (a switch sending faster than it is served), the next :meth:`recv` gives
+    the other green threads one turn first, so that one busy connection
+    takes at most ``size`` bytes per turn and cannot starve the rest.  Call
+    :meth:`close` before closing the socket; a reader blocked in :meth:`recv`
+    then gets ``b""``.
     """
 
     __slots__ = (
@@ -223,7 +254,7 @@ class SocketReader:
         "_listener",
         "_greenlet",
         "_waiting",
-        "_drained",
+        "_then",
         "closed",
     )
 
@@ -234,19 +265,23 @@ class SocketReader:
         self._listener: Any = None
         self._greenlet: Any = None
         self._waiting = False
-        self._drained = False
+        self._then = _READ_NOW
         self.closed = False
 
     def recv(self, size: int) -> bytes:
         raw = self._raw
-        if self._drained:
-            self._drained = False
-            if not self.closed:
+        then = self._then
+        if then != _READ_NOW and not self.closed:
+            self._then = _READ_NOW
+            if then == _WAIT_FIRST:
                 self._wait()
+            else:
+                eventlet.sleep(0)
         while not self.closed:
             try:
                 data = raw.recv(size)
-                self._drained = 0 < len(data) < size
+                n = len(data)
+                self._then = _YIELD_FIRST if n == size else _WAIT_FIRST if n else _READ_NOW
                 return data
             except (BlockingIOError, InterruptedError):
                 pass

@@ -139,6 +139,31 @@ def test_socket_reader_after_a_short_read_waits_for_readiness_first():
     client.close()
 
 
+def test_socket_reader_after_a_full_read_lets_other_connections_read():
+    busy_client, busy_peer = _connected_pair()
+    calm_client, calm_peer = _connected_pair()
+    busy, calm = hub.socket_reader(busy_peer), hub.socket_reader(calm_peer)
+    log = []
+    busy_client.sendall(b"b" * 100)
+    calm_client.sendall(b"c")
+    hub.sleep(0.01)
+
+    def read_busy():
+        while sum(len(d) for who, d in log if who == "busy") < 100:
+            log.append(("busy", busy.recv(10)))
+
+    def read_calm():
+        log.append(("calm", calm.recv(10)))
+
+    threads = [hub.spawn(read_busy), hub.spawn(read_calm)]
+    with hub.Timeout(5):
+        for t in threads:
+            t.wait()
+    assert log.index(("calm", b"c")) == 1  # one full read of the busy switch, then the other
+    for sock in (busy_client, busy_peer, calm_client, calm_peer):
+        sock.close()
+
+
 def test_socket_reader_blocked_elsewhere_is_not_woken_there():
     client, peer = _connected_pair()
     reader = hub.socket_reader(peer)
