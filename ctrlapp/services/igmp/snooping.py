@@ -190,12 +190,16 @@ class VlanState:
         "next_query",
         "queries_sent",
         "pending",
+        "gmi",
+        "ohpi",
+        "oqpi",
+        "lmqt",
     )
 
-    def __init__(self, querying: bool, now: float) -> None:
+    def __init__(self, config: SnoopingConfig, now: float) -> None:
         self.groups: dict[str, GroupEntry] = {}
         self.routers: dict[int, float] = {}
-        self.querying = querying
+        self.querying = config.querier
         self.other_querier: str | None = None
         self.other_port: int | None = None
         self.other_version = 0
@@ -204,6 +208,19 @@ class VlanState:
         self.queries_sent = 0
         # (group, sources) -> [queries still to send, when the next one is due]
         self.pending: dict[tuple[str, frozenset[str]], list] = {}
+        self.use_timers(config, config.robustness, config.query_interval)
+
+    def use_timers(self, config: SnoopingConfig, robustness: int, query_interval: float) -> None:
+        """Derive the intervals of RFC 3376 §8 from a robustness variable and query interval."""
+        base = robustness * query_interval
+        qri = config.query_response_interval
+        self.gmi = base + qri  # §8.4 Group Membership Interval
+        self.ohpi = base + qri  # §8.13 Older Host Present Interval
+        self.oqpi = base + qri / 2  # §8.5 Other Querier Present Interval
+        # §8.9 Last Member Query Time; the count defaults to the robustness variable (§8.7)
+        self.lmqt = config.last_member_query_interval * (
+            config.last_member_query_count or robustness
+        )
 
 
 class SwitchState:
@@ -223,9 +240,6 @@ class Snooper:
         self.switches: dict[int, SwitchState] = {}
         self.counters: dict[str, int] = {}
         self._ours = socket.inet_aton(self.config.querier_address)
-        # Read for every record: computed once rather than through the properties.
-        self._gmi = self.config.group_membership_interval
-        self._ohpi = self.config.older_host_present_interval
 
     def _count(self, what: str) -> None:
         self.counters[what] = self.counters.get(what, 0) + 1
@@ -251,7 +265,7 @@ class Snooper:
             if len(sw.vlans) >= self.config.max_vlans_per_switch:
                 self._count(VLAN_LIMIT)
                 return None
-            vs = sw.vlans[vid] = VlanState(self.config.querier, now)
+            vs = sw.vlans[vid] = VlanState(self.config, now)
             if vs.querying:
                 self._general_query(dpid, vid, vs, now, effects)
         return vs
@@ -327,7 +341,7 @@ class Snooper:
 
     def _router(self, dpid: int, vid: int, vs: VlanState, port: int, now: float, effects) -> None:
         known = port in vs.routers
-        vs.routers[port] = now + self.config.other_querier_present_interval
+        vs.routers[port] = now + vs.oqpi
         if not known:
             for group in list(vs.groups):
                 self._refresh(dpid, vid, group, vs, effects)
@@ -349,23 +363,27 @@ class Snooper:
     ) -> None:
         # Every query marks a router port, a snooping switch's query from 0.0.0.0 too: the
         # querier is behind that port, reports must reach it and, between two snooping
-        # switches with no router, each group's traffic must cross that link.
-        self._router(dpid, vid, vs, port, now, effects)
-        if src == ANY:
-            return  # never wins an election (RFC 4541 §2.1.1)
+        # switches with no router, each group's traffic must cross that link.  An address
+        # of 0.0.0.0 never wins an election (RFC 4541 §2.1.1), nor does one above ours.
         cfg = self.config
-        if cfg.querier and socket.inet_aton(src) > self._ours != bytes(4):
-            return  # we have the lower address and stay querier
-        if vs.querying:
-            vs.querying = False
-            vs.pending.clear()
-            effects.append(QuerierChange(dpid, vid, False, src))
-        if isinstance(msg, igmpv3_query):
-            version = 3
-        else:
-            version = 2 if msg.maxresp else 1
-        vs.other_querier, vs.other_port, vs.other_version = src, port, version
-        vs.other_expiry = now + cfg.other_querier_present_interval
+        ours = self._ours
+        elected = src != ANY and not (
+            cfg.querier and ours != bytes(4) and socket.inet_aton(src) > ours
+        )
+        if elected:
+            if vs.querying:
+                vs.querying = False
+                vs.pending.clear()
+                effects.append(QuerierChange(dpid, vid, False, src))
+            if isinstance(msg, igmpv3_query):
+                version = 3
+                # Non-queriers adopt the querier's robustness and interval (§4.1.6, §4.1.7).
+                vs.use_timers(cfg, msg.qrv or cfg.robustness, msg.qqi or cfg.query_interval)
+            else:
+                version = 2 if msg.maxresp else 1
+            vs.other_querier, vs.other_port, vs.other_version = src, port, version
+            vs.other_expiry = now + vs.oqpi
+        self._router(dpid, vid, vs, port, now, effects)
 
     def _record(
         self,
@@ -393,12 +411,12 @@ class Snooper:
         new = m is None
         if new:
             m = PortMembership()
-        gmi = self._gmi
+        gmi = vs.gmi
         if rtype == IGMP_TYPE_REPORT_V1:
-            m.older_report(1, now, gmi, self._ohpi)
+            m.older_report(1, now, gmi, vs.ohpi)
             query = None
         elif rtype == IGMP_TYPE_REPORT_V2:
-            m.older_report(2, now, gmi, self._ohpi)
+            m.older_report(2, now, gmi, vs.ohpi)
             query = None
         elif rtype == IGMP_TYPE_LEAVE:
             query = m.leave(now, gmi)
@@ -455,7 +473,7 @@ class Snooper:
             m.expire(now)
             return
         version = cfg.querier_version if vs.querying else vs.other_version
-        deadline = now + cfg.last_member_query_time
+        deadline = now + vs.lmqt
         if query.group and version >= 2:
             m.lower_group_timer(deadline)
             if vs.querying:
@@ -514,6 +532,7 @@ class Snooper:
                 if not vs.querying and cfg.querier and vs.other_expiry <= now:
                     vs.querying = True
                     vs.other_querier = vs.other_port = None
+                    vs.use_timers(cfg, cfg.robustness, cfg.query_interval)
                     vs.next_query = now
                     effects.append(QuerierChange(dpid, vid, True, None))
                 if vs.querying:

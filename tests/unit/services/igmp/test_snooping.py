@@ -506,3 +506,21 @@ def test_mutated_reports_never_raise(mutations):
             assert [v["group"] for v in s.group_views(1.0)] == [G1, G2]
         s.tick(500.0)
         assert s.group_views(500.0) == []
+
+
+def test_non_querier_adopts_the_queriers_robustness_and_interval():
+    s = started()
+    q = ig.igmpv3_query(qrv=3, qqic=60)
+    s.receive(1, 0, 4, from_ip("10.0.0.1"), q, 0.0)
+    s.receive(1, 0, 2, IP, report((TO_EX, G1, ())), 0.0)
+    # GMI = 3 * 60 + 10 = 190 s; Other Querier Present Interval = 3 * 60 + 5 = 185 s.
+    assert s.group_views(0.0)[0]["members"][0]["group_timer"] == 190.0
+    assert s.querier_views(0.0)[0]["expires_in"] == 185.0
+    assert s.router_views(0.0)[0]["expires_in"] == 185.0
+    # LMQT follows the adopted robustness too: 3 queries' worth after a leave.
+    s.receive(1, 0, 2, IP, report((TO_IN, G1, ())), 1.0)
+    assert s.group_views(1.0)[0]["members"][0]["group_timer"] == 3.0
+    # The querier goes away: this switch queries with its own values again.
+    s.tick(185.0)
+    s.receive(1, 0, 3, IP, report((TO_EX, G2, ())), 186.0)
+    assert s.group_views(186.0)[0]["members"][0]["group_timer"] == 260.0
