@@ -149,6 +149,7 @@ TRANSITIONS: dict[tuple[int, int, int], int] = _table()
 KINDS = 16
 SIDE = KINDS + N_KINDS
 _F_TAG, _F_TSN, _F_ACK = 1, 2, 4
+_F_A_FIRST = 8  # in side A's FLAGS: A's address and port come first in the endpoint key
 ANOMALIES: tuple[str, ...] = (
     "bad_crc",
     "wrong_vtag",
@@ -309,22 +310,28 @@ class Association:
         "first_seen",
         "last_seen",
         "c",
-        "addr",
         "dpid",
         "detail",
         "ekey",
     )
 
-    def __init__(self, assoc_id: int, now: float, dpid: int, src: bytes, dst: bytes) -> None:
+    def __init__(self, assoc_id: int, now: float, dpid: int) -> None:
         self.id = assoc_id
         self.state = INIT_SENT
         self.first_seen = now
         self.last_seen = now
         self.c = array("I", _ZEROS)
-        self.addr = (src, dst)  # the first path: side A's address, side Z's address
         self.dpid = dpid
         self.detail: Detail | None = None
         self.ekey = b""
+
+    @property
+    def addr(self) -> tuple[bytes, bytes]:
+        """The first path's addresses: (side A's, side Z's), read from the endpoint key."""
+        k = self.ekey
+        half = len(k) // 2
+        first, second = k[: half - 2], k[half:-2]
+        return (first, second) if self.c[FLAGS] & _F_A_FIRST else (second, first)
 
     # -- helpers used by the tracker ---------------------------------------------------------
 
@@ -479,8 +486,8 @@ class Association:
 
     def footprint(self) -> int:
         """Bytes this association's objects occupy (the tracker's indexes not included)."""
-        n = sys.getsizeof(self) + sys.getsizeof(self.c) + sys.getsizeof(self.addr)
-        n += sum(sys.getsizeof(x) for x in self.addr) + sys.getsizeof(self.ekey)
+        n = sys.getsizeof(self) + sys.getsizeof(self.c) + sys.getsizeof(self.ekey)
+        n += 2 * sys.getsizeof(self.first_seen)
         d = self.detail
         if d is not None:
             n += sys.getsizeof(d) + sys.getsizeof(d.keys) + sys.getsizeof(d.vals)
@@ -773,11 +780,13 @@ class AssociationTracker:
             pool = self.closed or self.half_open or self.open
             self._forget(next(iter(pool.values())))
             self.counters["evicted_at_capacity"] += 1
-        a = Association(self._next_id, now, dpid, src, dst)
+        a = Association(self._next_id, now, dpid)
         self._next_id += 1
         a.c[PORT] = sport
         a.c[SIDE + PORT] = dport
         a.ekey = ekey
+        if ekey.startswith(src + sport.to_bytes(2, "big")):
+            a.c[FLAGS] |= _F_A_FIRST
         a.enter(INIT_SENT, now)
         self.by_endpoints[ekey] = a
         self.half_open[a.id] = a
@@ -872,7 +881,9 @@ class AssociationTracker:
             c[b + PACKETS] += 1
         if truncated:
             c[TRUNCATED] = (c[TRUNCATED] + 1) & _MASK32
-        if src != a.addr[side] or dst != a.addr[1 - side]:
+        d = a.detail
+        if d is not None and d.announced is not None:
+            # Only an endpoint that announced addresses may use others (RFC 9260 5.1.2).
             self._path(a, side, src, dst).packets += 1
         p = off + 12
         while p + 4 <= end:

@@ -159,7 +159,11 @@ def test_multihoming_addresses_paths_and_heartbeats():
     d = only(t)
     assert d["initiator"]["addresses"] == ["10.0.0.1", "10.1.0.1"]
     assert d["responder"]["addresses"] == ["10.0.0.2", "10.1.0.2"]
-    [path] = d["paths"]
+    # Every packet of a multi-homed association counts on its path: the first path carried
+    # INIT ACK, COOKIE ECHO and COOKIE ACK (the INIT announced the addresses).
+    first, path = d["paths"]
+    assert (first["initiator_address"], first["responder_address"]) == ("10.0.0.1", "10.0.0.2")
+    assert first["packets"] == 3 and first["status"] == "unconfirmed"
     assert (path["initiator_address"], path["responder_address"], path["status"]) == (
         "10.1.0.1",
         "10.1.0.2",
@@ -173,7 +177,7 @@ def test_multihoming_addresses_paths_and_heartbeats():
     assert [e.reason for e in events] == ["path active: 10.1.0.1 -> 10.1.0.2"]
     # DATA moved to the second path is counted on it.
     feed(t, [c.frame("A", [sctp.chunk_data(tsn=1000, payload_data=b"z")], **alt)], 31.0)
-    assert only(t)["paths"][0]["packets"] == 8  # 2 + 4 heartbeats, 1 ack, 1 DATA
+    assert only(t)["paths"][1]["packets"] == 8  # 2 + 4 heartbeats, 1 ack, 1 DATA
 
 
 def test_restart_with_new_tags():
