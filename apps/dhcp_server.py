@@ -257,18 +257,24 @@ class DhcpServerApp(app_manager.CtrlApp):
 
     # -- packets ------------------------------------------------------------------------------
 
-    def _note(self, reason: str, dpid: Any = None, port: Any = None) -> None:
-        """Count a refused message; log each reason at most once per LOG_EVERY seconds."""
+    def _note(self, reason: str, dpid: Any = None, port: Any = None, detail: str = "") -> None:
+        """Count a refused message; log each reason at most once per LOG_EVERY seconds.
+
+        ``reason`` is one of a fixed set (it keys the counters, the log limit and a
+        metric label); what varies from message to message goes in ``detail``, so
+        crafted input cannot grow those tables or flood the log.
+        """
         self.stats[reason] = self.stats.get(reason, 0) + 1
         now = time.monotonic()
         if now - self._last_logged.get(reason, -LOG_EVERY) >= LOG_EVERY:
             self._last_logged[reason] = now
             self.logger.warning(
-                "DHCP message from switch %s port %s ignored: %s (%d so far; "
+                "DHCP message from switch %s port %s ignored: %s%s (%d so far; "
                 "this reason is logged once a minute)",
                 f"{dpid:016x}" if isinstance(dpid, int) else dpid,
                 port,
                 reason,
+                f" ({detail})" if detail else "",
                 self.stats[reason],
             )
 
@@ -288,7 +294,7 @@ class DhcpServerApp(app_manager.CtrlApp):
             head = _frame_head(data)
         except ValueError as exc:
             if not v10:
-                self._note(f"frame cut short: {exc}", dp.id, in_port)
+                self._note("frame cut short", dp.id, in_port, str(exc))
             return
         if head is None:
             # Not Ethernet/IPv4/UDP with a whole header: ARP for the server
@@ -301,7 +307,7 @@ class DhcpServerApp(app_manager.CtrlApp):
         try:
             d = dhcp.dhcp.parser(data[start:end])[0]
         except PacketParseError as exc:
-            self._note(f"DHCP message does not decode ({exc})", dp.id, in_port)
+            self._note("DHCP message does not decode", dp.id, in_port, str(exc))
             return
         if d.op == dhcp.DHCP_BOOT_REPLY:
             self._snoop(dp, in_port, data, d.message_type)
@@ -330,7 +336,7 @@ class DhcpServerApp(app_manager.CtrlApp):
             pkt = packet.Packet(data)
         except PacketParseError as exc:
             if not v10:
-                self._note(f"frame does not decode ({exc})", dp.id, in_port)
+                self._note("frame does not decode", dp.id, in_port, str(exc))
             return
         eth = pkt.get_protocol(ethernet.ethernet)
         a = pkt.get_protocol(arp.arp)
