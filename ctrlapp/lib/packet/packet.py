@@ -36,7 +36,7 @@ def _unguarded_parser(cls: type) -> Callable:
 class Packet(StringifyMixin):
     """A packet: ``protocols`` is the list of headers, outermost first, then any raw payload."""
 
-    __slots__ = ("data", "protocols", "parse_error", "_offsets")
+    __slots__ = ("data", "protocols", "parse_error", "_offsets", "_first_cls")
 
     def __init__(
         self,
@@ -48,21 +48,21 @@ class Packet(StringifyMixin):
         self.protocols = protocols if protocols is not None else []
         self.parse_error: PacketParseError | None = None
         self._offsets: list[int] | None = None
+        self._first_cls: type | None = None
         if data:
             if parse_cls is None:
                 parse_cls = ethernet.ethernet
+            self._first_cls = parse_cls
             self._parse(parse_cls)
 
     def _parse(self, cls: type | None) -> None:
         rest = self.data
-        end = len(rest)
-        offsets = []
         protocols = self.protocols
         unguarded = _UNGUARDED
         while cls is not None and rest:
-            start = end - len(rest)
             try:
-                proto, next_cls, rest = (unguarded.get(cls) or _unguarded_parser(cls))(rest)
+                # ``cls`` is rebound only when the parser returns.
+                proto, cls, rest = (unguarded.get(cls) or _unguarded_parser(cls))(rest)
             except PacketParseError as exc:
                 self.parse_error = exc
                 break
@@ -73,17 +73,36 @@ class Packet(StringifyMixin):
                     self.parse_error = exc
                     break
                 raise
-            cls = next_cls
             if proto is not None:
-                offsets.append(start)
                 protocols.append(proto)
-                # IPv4/IPv6 bound their payload by a length field and keep the
-                # bytes after it (Ethernet padding) in ``_trailer``: the rest
-                # then ends that much before the previous one did.
-                end -= len(getattr(proto, "_trailer", b""))
         if rest:
             protocols.append(bytes(rest))
-        self._offsets = offsets
+
+    def _layer_offsets(self) -> list[int]:
+        """Where each decoded header starts in :attr:`data`.
+
+        Found by walking the layers again rather than while decoding: only
+        :meth:`checksum_errors` needs them, and decoding is the hot path.
+        """
+        if self._offsets is None:
+            rest = self.data
+            end = len(rest)
+            offsets = []
+            cls = self._first_cls
+            while cls is not None and rest:
+                start = end - len(rest)
+                try:
+                    proto, cls, rest = cls.parser(rest)
+                except PacketParseError:
+                    break
+                if proto is not None:
+                    offsets.append(start)
+                    # IPv4/IPv6 bound their payload by a length field and keep
+                    # the bytes after it (Ethernet padding) in ``_trailer``:
+                    # the rest then ends that much before the previous one did.
+                    end -= len(getattr(proto, "_trailer", b""))
+            self._offsets = offsets
+        return self._offsets
 
     # -- building ----------------------------------------------------------
     def add_protocol(self, proto: Any) -> None:
@@ -130,11 +149,11 @@ class Packet(StringifyMixin):
 
         Only meaningful for a packet built by ``Packet(data)``.
         """
-        if not self._offsets or self.data is None:
+        if not self.data or self._first_cls is None:
             return []
         bad = []
         data = bytes(self.data)
-        for i, off in enumerate(self._offsets):
+        for i, off in enumerate(self._layer_offsets()):
             proto = self.protocols[i]
             prev = self.protocols[i - 1] if i > 0 else None
             if proto.checksum_ok(data[off:], prev) is False:
