@@ -22,6 +22,20 @@ HOSTPROGS = Path(__file__).parent / "hostprogs"
 GROUP, MCAST_PORT = "239.1.1.1", 5001
 
 
+def new_data_chunks(end: dict) -> int:
+    """DATA chunks one side of an SCTP association document sent, retransmissions left out.
+
+    Checked two ways: the chunk count less the retransmitted TSNs, and the TSN
+    span (serial arithmetic, RFC 9260 1.6); None when they disagree.
+    """
+    sent = end["sent"]
+    by_count = sent["chunks"].get("DATA", 0) - sent["retransmitted_tsns"]
+    if sent["highest_tsn"] is None:
+        return by_count if by_count == 0 else None
+    by_span = (sent["highest_tsn"] - end["initial_tsn"]) % 2**32 + 1
+    return by_count if by_count == by_span else None
+
+
 def ping(src: Any, dst_ip: str, count: int = 2) -> bool:
     return "0% packet loss" in src.cmd(f"ping -c {count} -W 2 {dst_ip}")
 
