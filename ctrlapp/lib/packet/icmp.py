@@ -16,7 +16,7 @@ import struct
 from typing import ClassVar
 
 from ctrlapp.lib.packet import in_proto, ipv4, packet_base
-from ctrlapp.lib.packet.checksum import checksum
+from ctrlapp.lib.packet.checksum import checksum, fold
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketTruncatedError
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -142,13 +142,18 @@ class icmp(packet_base.PacketBase):
     def serialize(
         self, payload: bytearray, prev: packet_base.PacketBase | None
     ) -> bytes | bytearray:
-        msg = bytearray(_HDR.pack(self.type, self.code, self.csum))
-        msg += self._body()
-        if not self.csum:
+        body = self._body()
+        csum = self.csum
+        if not csum:
             # Bytes added after this header (a raw original datagram, say) are
-            # part of the message, so the sum covers them too.
-            struct.pack_into("!H", msg, 2, checksum(msg + payload if payload else msg))
-        return msg
+            # part of the message, so the sum covers them too.  The header's
+            # first word is summed from its fields, so it is packed once.
+            covered = body + payload if payload else body
+            total = int.from_bytes(covered, "big")
+            if len(covered) & 1:
+                total <<= 8
+            csum = fold((self.type << 8 | self.code) + total)
+        return _HDR.pack(self.type, self.code, csum) + body
 
     def checksum_ok(self, buf: bytes, prev: packet_base.PacketBase | None) -> bool | None:
         length = len(self)
