@@ -168,8 +168,10 @@ class ipv4(packet_base.PacketBase):
         self, payload: bytearray, prev: packet_base.PacketBase | None
     ) -> bytes | bytearray:
         src, dst, addr_sum = ipv4_pair(self.src, self.dst)
-        if self.option:
-            option = self._option_bytes()
+        option = self.option
+        if option:
+            if type(option) is not bytes or len(option) & 3:
+                option = self._option_bytes()
             olen = len(option)
         else:
             option = b""

@@ -88,9 +88,12 @@ class sctp(packet_base.PacketBase):
         return self, None, b""
 
     def serialize(self, payload: bytes | bytearray, prev: packet_base.PacketBase | None) -> bytes:
-        body = b"".join([c.serialize() for c in self.chunks])
         if self.csum:
-            return _HDR.pack(self.src_port, self.dst_port, self.vtag, self.csum) + body
+            # One join: the header and the chunks are copied once.
+            parts = [c.serialize() for c in self.chunks]
+            parts.insert(0, _HDR.pack(self.src_port, self.dst_port, self.vtag, self.csum))
+            return b"".join(parts)
+        body = b"".join([c.serialize() for c in self.chunks])
         hdr = _HDR.pack(self.src_port, self.dst_port, self.vtag, 0)
         crc = crc32c(body, crc32c(hdr))
         if payload:

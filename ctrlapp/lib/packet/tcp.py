@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ctrlapp.lib.packet import in_proto, ipv4, ipv6, packet_base
-from ctrlapp.lib.packet.checksum import checksum, fold, pseudo_header, pseudo_sum
+from ctrlapp.lib.packet.checksum import checksum, fold, ipv4_pair, pseudo_header, pseudo_sum
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketTruncatedError
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -698,9 +698,13 @@ class tcp(packet_base.PacketBase):
         # the header is packed once with its checksum.
         seq = self.seq
         ack = self.ack
-        total = (
-            pseudo_sum(prev, 20 + len(opts) + len(payload), in_proto.IPPROTO_TCP)
-            + self.src_port
+        length = 20 + len(opts) + len(payload)
+        if type(prev) is _IPV4:
+            total = ipv4_pair(prev.src, prev.dst)[2] + length + in_proto.IPPROTO_TCP
+        else:
+            total = pseudo_sum(prev, length, in_proto.IPPROTO_TCP)
+        total += (
+            self.src_port
             + self.dst_port
             + (seq >> 16)
             + (seq & 0xFFFF)
@@ -751,6 +755,7 @@ class tcp(packet_base.PacketBase):
 
 
 _IP_CLASSES = (ipv4.ipv4, ipv6.ipv6)
+_IPV4 = ipv4.ipv4
 
 ipv4.ipv4.register_packet_type(tcp, in_proto.IPPROTO_TCP)
 ipv6.ipv6.register_packet_type(tcp, in_proto.IPPROTO_TCP)
