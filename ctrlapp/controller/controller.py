@@ -33,6 +33,7 @@ import importlib
 import logging
 import socket
 import time
+import types
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -236,6 +237,7 @@ class Datapath:
         self._send_thread: hub.GreenThread | None = None
         self._pending: dict[int, _Pending] = {}
         self._parsers: dict[int, Any] = {}
+        self._decode_packet_in: Any = None
         self._ev_classes: dict[int, type | None] = {}
         self._dropped_logged = 0.0
 
@@ -548,11 +550,16 @@ class Datapath:
             apps = self.manager.observers(ofp_event.EventOFPPacketIn)
             if apps:
                 try:
-                    msg = self._parsers[_PACKET_IN](self, version, msg_type, msg_len, xid, buf)
-                except OFPMalformedMessage as exc:
-                    self.counters.decode_errors += 1
-                    LOG.warning("%s: undecodable message skipped: %s", self._label(), exc)
-                    return
+                    msg = self._decode_packet_in(self, version, msg_type, msg_len, xid, buf)
+                except Exception:
+                    # The decoder without the error translation failed; the guarded one
+                    # fails the same way and raises the wire format's error with its reason.
+                    try:
+                        msg = self._parsers[_PACKET_IN](self, version, msg_type, msg_len, xid, buf)
+                    except OFPMalformedMessage as exc:
+                        self.counters.decode_errors += 1
+                        LOG.warning("%s: undecodable message skipped: %s", self._label(), exc)
+                        return
                 ev = ofp_event.EventOFPPacketIn(msg)
                 self.inflight += len(apps)
                 for app in apps:
@@ -651,6 +658,7 @@ class Datapath:
         self.ofproto = importlib.import_module(consts)
         self.ofproto_parser = importlib.import_module(parser)
         self._parsers = dict(ofproto_parser._MSG_PARSERS.get(version, {}))
+        self._decode_packet_in = _without_guard(self._parsers[_PACKET_IN])
         self._ev_classes = {}
         self._state_changed()
 
@@ -692,6 +700,16 @@ class Datapath:
             pending.done.set()
         self.controller.unregister(self)
         self._state_changed()
+
+
+def _without_guard(parser: Any) -> Any:
+    """The message parser ``parser`` without the wrapper that translates its failures.
+
+    The PACKET_IN path calls it first and goes through the wrapped parser only
+    when decoding fails, which saves a call per message on the common path.
+    """
+    raw = getattr(parser.__func__, "__wrapped__", None)
+    return parser if raw is None else types.MethodType(raw, parser.__self__)
 
 
 def _ssl_context(config: ControllerConfig) -> Any:

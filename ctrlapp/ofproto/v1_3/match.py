@@ -484,7 +484,6 @@ class OFPMatch(StructBase):
         end = offset + length
         if end > len(buf):
             raise OFPTruncatedMessage(f"match of length {length} runs past its container")
-        _check_oxms(buf, offset + 4, end)
         match = cls.__new__(cls)
         match.type = type_
         match.length = length
@@ -497,6 +496,10 @@ class OFPMatch(StructBase):
             header, value = _HEADER_AND_U32.unpack_from(buf, offset + 4)
             if header == _IN_PORT_HEADER:
                 match._in_port = value
+                if length == 12:
+                    # the usual packet-in match: that one well-formed TLV is all of it
+                    return match
+        _check_oxms(buf, offset + 4, end)
         return match
 
     def to_bytes(self) -> bytes:

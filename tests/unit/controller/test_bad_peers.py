@@ -166,3 +166,22 @@ def test_second_connection_with_same_dpid_replaces_first(running, caplog):
     assert "replaced by a new connection" in caplog.text
     second.packet_in(ARP_REQUEST, in_port=1)
     assert second.wait_packet_outs(2)
+
+
+def test_undecodable_packet_in_is_counted_and_skipped(running, caplog):
+    r = running()
+    sw = good_switch_works(r, dpid=0xBAD)
+    dp = r.controller.datapaths[0xBAD]
+    msg = sw.switch.packet_in_msg(ARP_REQUEST, in_port=1)
+    msg.serialize()
+    good = bytes(msg.buf)
+    # match length 200 runs past the message: the layer's error, not IndexError/struct.error
+    bad = bytearray(good)
+    bad[26:28] = struct.pack("!H", 200)
+    sw.send_raw(bytes(bad))
+    assert r.wait(lambda: dp.counters.decode_errors == 1)
+    assert "undecodable message skipped" in caplog.text
+    assert "runs past" in caplog.text
+    before = len(sw.switch.packet_outs)
+    sw.send_raw(good)  # the connection is still served
+    assert len(sw.wait_packet_outs(before + 1, timeout=5)) == before + 1
