@@ -380,7 +380,7 @@ class DhcpServerApp(app_manager.CtrlApp):
     def _frame(self, reply: Any) -> bytes:
         """Ethernet (+ 802.1Q) / IPv4 / UDP / DHCP bytes of a reply, headers packed directly
         (this runs for every OFFER and ACK)."""
-        body = reply.msg.serialize()
+        body = reply.body
         src = socket.inet_aton(reply.server_ip)
         dst = socket.inet_aton(reply.ip_dst)
         udp_len = 8 + len(body)

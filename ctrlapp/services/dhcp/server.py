@@ -35,8 +35,10 @@ from __future__ import annotations
 import gc
 import ipaddress
 import socket
+import struct
 from typing import Any
 
+from ctrlapp.lib import addrconv
 from ctrlapp.lib.packet import dhcp
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError
 from ctrlapp.services.dhcp.config import PoolConfig, ServerConfig
@@ -60,6 +62,17 @@ CLIENT_PORT = 68
 SERVER_PORT = 67
 #: Idle rate-limit buckets are pruned once the table holds this many.
 MAX_BUCKETS = 100_000
+#: Encoded reply option sets kept (one per pool, message type, lease time and
+#: parameter request list seen); the cache starts over when it is full.
+MAX_OPTION_SETS = 4096
+
+# A reply is packed directly: the BOOTP header up to the client's 6-byte
+# hardware address, then the zero rest of chaddr, sname and file and the
+# magic cookie (RFC 2131 §2, §3), then the options.
+_REPLY_HEAD = struct.Struct("!BBBBIHH4s4s4s4s6s")
+_REPLY_FILL = bytes(10 + 64 + 128) + bytes((99, 130, 83, 99))
+_NO_ADDR = bytes(4)
+_TIMES = struct.Struct("!BBIBBIBBI")
 
 _MSG_NAMES = {
     dhcp.DHCP_DISCOVER: "DISCOVER",
@@ -100,13 +113,17 @@ class Origin:
 
 
 class Reply:
-    """A message to send: the DHCP message and its Ethernet/IP/UDP destination."""
+    """A message to send: the encoded DHCP message and its Ethernet/IP/UDP destination.
 
-    __slots__ = ("msg", "mtype", "eth_dst", "ip_dst", "udp_dst", "server_ip", "vlan")
+    ``body`` is the BOOTP/DHCP message as it goes on the wire; ``msg`` decodes
+    it (for tests and other consumers: the send path never needs the objects).
+    """
+
+    __slots__ = ("body", "mtype", "eth_dst", "ip_dst", "udp_dst", "server_ip", "vlan")
 
     def __init__(
         self,
-        msg: dhcp.dhcp,
+        body: bytes,
         mtype: int,
         eth_dst: str,
         ip_dst: str,
@@ -114,13 +131,17 @@ class Reply:
         server_ip: str,
         vlan: int | None,
     ) -> None:
-        self.msg = msg
+        self.body = body
         self.mtype = mtype
         self.eth_dst = eth_dst
         self.ip_dst = ip_dst
         self.udp_dst = udp_dst
         self.server_ip = server_ip
         self.vlan = vlan
+
+    @property
+    def msg(self) -> dhcp.dhcp:
+        return dhcp.dhcp.parser(self.body)[0]
 
 
 class LeaseChange:
@@ -160,6 +181,15 @@ def _option_map(options: dhcp.options) -> dict[int, bytes]:
     """tag -> value of every option, in the order RFC 2131 §4.1 gives the areas
     (options, then file, then sname when overloaded); repeated tags are
     concatenated (RFC 3396)."""
+    # A decoded message without overload still holds its options area as bytes
+    # (the option objects are made on first use): reading the tags and values
+    # straight from it costs a fraction of creating the objects.
+    if (
+        options._option_list is None
+        and options.file_options is None
+        and options.sname_options is None
+    ):
+        return _scan_area(options._area)
     found: dict[int, bytes] = {}
     areas = [options.option_list]
     if options.file_options is not None:
@@ -174,6 +204,29 @@ def _option_map(options: dhcp.options) -> dict[int, bytes]:
                     found[tag] += bytes(o.value)
                 else:
                     found[tag] = bytes(o.value)
+    return found
+
+
+def _scan_area(area: bytes) -> dict[int, bytes]:
+    """The options of one area as _option_map gives them: pads skipped, END or a
+    truncated option ends the area."""
+    found: dict[int, bytes] = {}
+    i, end = 0, len(area)
+    while i < end:
+        tag = area[i]
+        if tag == 0:
+            i += 1
+            continue
+        if tag == 255 or i + 1 >= end:
+            break
+        j = i + 2 + area[i + 1]
+        if j > end:
+            break
+        if tag in found:
+            found[tag] += area[i + 2 : j]
+        else:
+            found[tag] = area[i + 2 : j]
+        i = j
     return found
 
 
@@ -223,8 +276,8 @@ class RateLimiter:
         self.buckets = {k: b for k, b in self.buckets.items() if now - b.stamp < full}
 
 
-def _param_options(pool: PoolConfig) -> dict[int, dhcp.option]:
-    """The configuration options of ``pool``, encoded once."""
+def _param_options(pool: PoolConfig) -> dict[int, bytes]:
+    """The configuration options of ``pool``, encoded once (tag, length, value)."""
     values: dict[int, Any] = {dhcp.DHCP_SUBNET_MASK_OPT: pool.netmask}
     if pool.router:
         values[dhcp.DHCP_ROUTER_OPT] = pool.router
@@ -239,20 +292,23 @@ def _param_options(pool: PoolConfig) -> dict[int, dhcp.option]:
         values[dhcp.DHCP_NTP_SERVERS_OPT] = pool.ntp
     if pool.classless_routes:
         values[dhcp.DHCP_CLASSLESS_ROUTE_OPT] = pool.classless_routes
-    return {tag: dhcp.option.from_value(tag, v) for tag, v in values.items()}
+    return {tag: dhcp.option.from_value(tag, v).serialize() for tag, v in values.items()}
 
 
-def _time_options(pool: PoolConfig, secs: int) -> tuple[dhcp.option, ...]:
+def _time_options(pool: PoolConfig, secs: int) -> bytes:
     """Lease time, T1 and T2 for a lease of ``secs`` (T1/T2 scaled as the pool's)."""
     t1 = pool.renewal_time * secs // pool.lease_time
     t2 = pool.rebinding_time * secs // pool.lease_time
-    return tuple(
-        dhcp.option(tag, value.to_bytes(4, "big"), 4)
-        for tag, value in (
-            (dhcp.DHCP_IP_ADDR_LEASE_TIME_OPT, secs),
-            (dhcp.DHCP_RENEWAL_TIME_OPT, t1),
-            (dhcp.DHCP_REBINDING_TIME_OPT, t2),
-        )
+    return _TIMES.pack(
+        dhcp.DHCP_IP_ADDR_LEASE_TIME_OPT,
+        4,
+        secs,
+        dhcp.DHCP_RENEWAL_TIME_OPT,
+        4,
+        t1,
+        dhcp.DHCP_REBINDING_TIME_OPT,
+        4,
+        t2,
     )
 
 
@@ -279,7 +335,7 @@ class DhcpServer:
         self.mac_limit = RateLimiter(config.mac_burst, config.mac_per_second)
         self.port_limit = RateLimiter(config.port_burst, config.port_per_second)
         self.counters: dict[str, int] = {}
-        self._times: dict[tuple[str, int], tuple[dhcp.option, ...]] = {}
+        self._option_sets: dict[tuple, bytes] = {}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -603,28 +659,16 @@ class DhcpServer:
         secs: int | None = None,
         message: str | None = None,
     ) -> Reply:
-        opt = dhcp.option
-        opts = [opt(dhcp.DHCP_MESSAGE_TYPE_OPT, bytes((mtype,)), 1)]
-        server_id = socket.inet_aton(pool.server_ip)
-        opts.append(opt(dhcp.DHCP_SERVER_IDENTIFIER_OPT, server_id, 4))
-        if mtype == dhcp.DHCP_NAK:
-            if message:
-                opts.append(opt.from_value(dhcp.DHCP_MESSAGE_OPT, message))
-        else:
-            if secs is not None:
-                times = self._times.get((pool.name, secs))
-                if times is None:
-                    times = self._times[(pool.name, secs)] = _time_options(pool, secs)
-                opts.extend(times)
-            params = self.params[pool.name]
-            prl = ropts.get(dhcp.DHCP_PARAMETER_REQUEST_LIST_OPT)
-            if prl is None:
-                opts.extend(params.values())
-            else:
-                opts.extend(o for tag, o in params.items() if tag in prl or tag in _ALWAYS)
+        key = (pool.name, mtype, secs, ropts.get(dhcp.DHCP_PARAMETER_REQUEST_LIST_OPT), message)
+        options = self._option_sets.get(key)
+        if options is None:
+            options = self._options(key, pool)
         cid = ropts.get(dhcp.DHCP_CLIENT_IDENTIFIER_OPT)
         if cid is not None:
-            opts.append(opt(dhcp.DHCP_CLIENT_IDENTIFIER_OPT, cid, len(cid)))
+            if len(cid) <= 255:
+                options += bytes((dhcp.DHCP_CLIENT_IDENTIFIER_OPT, len(cid))) + cid
+            else:
+                options += dhcp.option(dhcp.DHCP_CLIENT_IDENTIFIER_OPT, cid).serialize()
         flags = req.flags
         giaddr = req.giaddr
         if giaddr != ZERO:
@@ -639,19 +683,52 @@ class DhcpServer:
             eth_dst, ip_dst, udp_dst = BROADCAST_MAC, BROADCAST_IP, CLIENT_PORT
         else:
             eth_dst, ip_dst, udp_dst = req.chaddr, yiaddr, CLIENT_PORT
-        msg = dhcp.dhcp(
-            op=dhcp.DHCP_BOOT_REPLY,
-            chaddr=req.chaddr,
-            options=dhcp.options(opts),
-            htype=req.htype,
-            hlen=req.hlen,
-            hops=0,
-            xid=req.xid,
-            secs=0,
-            flags=flags,
-            ciaddr=ciaddr,
-            yiaddr=yiaddr,
-            siaddr=ZERO,
-            giaddr=giaddr,
+        aton = socket.inet_aton
+        body = b"".join(
+            (
+                _REPLY_HEAD.pack(
+                    dhcp.DHCP_BOOT_REPLY,
+                    req.htype,
+                    req.hlen or 6,
+                    0,
+                    req.xid,
+                    0,
+                    flags,
+                    aton(ciaddr),
+                    aton(yiaddr),
+                    _NO_ADDR,
+                    aton(giaddr),
+                    addrconv.mac.text_to_bin(req.chaddr),
+                ),
+                _REPLY_FILL,
+                options,
+                b"\xff",
+            )
         )
-        return Reply(msg, mtype, eth_dst, ip_dst, udp_dst, pool.server_ip, origin.vlan)
+        return Reply(body, mtype, eth_dst, ip_dst, udp_dst, pool.server_ip, origin.vlan)
+
+    def _options(self, key: tuple, pool: PoolConfig) -> bytes:
+        """Encode (and remember) the options every reply with ``key`` carries: message
+        type, server identifier, lease times and the parameters the client asked for
+        (everything but the echoed client identifier)."""
+        _name, mtype, secs, prl, message = key
+        parts = [
+            bytes((dhcp.DHCP_MESSAGE_TYPE_OPT, 1, mtype, dhcp.DHCP_SERVER_IDENTIFIER_OPT, 4)),
+            socket.inet_aton(pool.server_ip),
+        ]
+        if mtype == dhcp.DHCP_NAK:
+            if message:
+                parts.append(dhcp.option.from_value(dhcp.DHCP_MESSAGE_OPT, message).serialize())
+        else:
+            if secs is not None:
+                parts.append(_time_options(pool, secs))
+            params = self.params[pool.name]
+            if prl is None:
+                parts.extend(params.values())
+            else:
+                parts.extend(o for tag, o in params.items() if tag in prl or tag in _ALWAYS)
+        options = b"".join(parts)
+        if len(self._option_sets) >= MAX_OPTION_SETS:
+            self._option_sets.clear()
+        self._option_sets[key] = options
+        return options
