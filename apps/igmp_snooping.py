@@ -16,7 +16,9 @@ left to the L2 switch, with one log line):
 * keeps one group of type ALL per (switch, VLAN, group) with a bucket per member
   and router port, and a forwarding-table flow ``IPv4, ipv4_dst=group, VLAN ->
   group`` above the L2 switch's flows; a membership change is a GROUP_MOD
-  MODIFY, expiry deletes both;
+  MODIFY, expiry deletes both.  IGMPv3 source filters that give a source other
+  ports than the rest (INCLUDE lists, EXCLUDE lists) get a group and a flow
+  matching ``ipv4_src`` too, one priority higher;
 * floods 224.0.0.0/24 always and other (unregistered) multicast or drops it,
   as ``unregistered`` says, with two more forwarding-table flows;
 * acts as querier while no other querier with a lower address is heard, from a
@@ -57,12 +59,14 @@ from ctrlapp.services.igmp.snooping import (
 
 #: Cookie of this app's flows ("IGMP" in ASCII).
 COOKIE = 0x49474D50
-#: OpenFlow group ids of this app: GROUP_BASE + n, n < MAX_GROUP_IDS.
+#: OpenFlow group ids of this app: GROUP_BASE + n, n < MAX_GROUP_IDS (one per group and per
+#: source with ports of its own).
 GROUP_BASE = 0x49470000
 MAX_GROUP_IDS = 0x10000
 #: Offsets in the forwarding band: unregistered < groups < link-local (the L2 switch uses 0).
 UNREGISTERED_OFFSET = 500
 GROUP_OFFSET = 1000
+SOURCE_OFFSET = 1001
 LINK_LOCAL_OFFSET = 1500
 INTERCEPT_OFFSET = 200
 TAP_OFFSET = 200
@@ -85,6 +89,7 @@ _NUMBERS: dict[str, tuple[Any, type, float, float]] = {
     "max_groups_per_switch": (1024, int, 1, MAX_GROUP_IDS),
     "max_sources_per_group": (64, int, 0, 10_000),
     "max_vlans_per_switch": (64, int, 1, 4095),
+    "max_source_entries": (16, int, 0, 1024),
     "tick": (1.0, float, 0.05, 10),
 }
 _OTHER = {"querier", "querier_address", "querier_mac", "fast_leave_ports", "unregistered"}
@@ -166,8 +171,8 @@ class IgmpSnooping(app_manager.CtrlApp):
         self.engine = Snooper(config)
         self.clock = time.monotonic
         self.datapaths: dict[int, Any] = {}
-        # dpid -> {(vlan, group): OpenFlow group id}, and the ids given back
-        self.group_ids: dict[int, dict[tuple[int, str], int]] = {}
+        # dpid -> {(vlan, group, source or None): OpenFlow group id}, and the ids given back
+        self.group_ids: dict[int, dict[tuple[int, str, str | None], int]] = {}
         self.free_ids: dict[int, list[int]] = {}
         self.stats: dict[str, int] = {}
         self._last_logged: dict[str, float] = {}
@@ -352,18 +357,23 @@ class IgmpSnooping(app_manager.CtrlApp):
     def _forwarding(self, dp: Any, eff: Forwarding) -> None:
         ofp, parser = dp.ofproto, dp.ofproto_parser
         ids = self.group_ids[eff.dpid]
-        key = (eff.vlan, eff.group)
+        key = (eff.vlan, eff.group, eff.source)
         vid = eff.vlan | ofp.OFPVID_PRESENT if eff.vlan else ofp.OFPVID_NONE
         match = {"eth_type": 0x0800, "ipv4_dst": eff.group, "vlan_vid": vid}
+        offset = GROUP_OFFSET
+        if eff.source is not None:
+            match["ipv4_src"] = eff.source
+            offset = SOURCE_OFFSET
         gid = ids.get(key)
-        if not eff.ports:
+        if eff.removed:
             if gid is None:
                 return
             del ids[key]
             self.free_ids[eff.dpid].append(gid)
-            pipeline.remove(dp, match, pipeline.FORWARD, GROUP_OFFSET)
+            pipeline.remove(dp, match, pipeline.FORWARD, offset)
             dp.send_msg(parser.OFPGroupMod(dp, ofp.OFPGC_DELETE, ofp.OFPGT_ALL, gid))
             return
+        # No ports is a group without buckets: the traffic is dropped.
         buckets = [parser.OFPBucket(actions=[parser.OFPActionOutput(p)]) for p in eff.ports]
         if gid is not None:
             dp.send_msg(parser.OFPGroupMod(dp, ofp.OFPGC_MODIFY, ofp.OFPGT_ALL, gid, buckets))
@@ -375,7 +385,7 @@ class IgmpSnooping(app_manager.CtrlApp):
         # a group that does not exist is not an error (OpenFlow 1.3.5 §6.5).
         dp.send_msg(parser.OFPGroupMod(dp, ofp.OFPGC_DELETE, ofp.OFPGT_ALL, gid))
         dp.send_msg(parser.OFPGroupMod(dp, ofp.OFPGC_ADD, ofp.OFPGT_ALL, gid, buckets))
-        pipeline.forward(dp, match, [parser.OFPActionGroup(gid)], GROUP_OFFSET, cookie=COOKIE)
+        pipeline.forward(dp, match, [parser.OFPActionGroup(gid)], offset, cookie=COOKIE)
 
     # -- REST and metrics ---------------------------------------------------------------------
 
@@ -383,7 +393,7 @@ class IgmpSnooping(app_manager.CtrlApp):
         views = self.engine.group_views(self.clock(), dpid, group, port)
         for v in views:
             v["dpid"] = params.dpid_text(v["dpid"])
-            gid = self.group_ids.get(int(v["dpid"], 16), {}).get((v["vlan"], v["group"]))
+            gid = self.group_ids.get(int(v["dpid"], 16), {}).get((v["vlan"], v["group"], None))
             v["openflow_group_id"] = gid
         return views
 

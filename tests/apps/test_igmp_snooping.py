@@ -160,10 +160,12 @@ def app_flows(sw, table=None):
 
 
 def group_flows(sw):
+    """Each group's flow for the sources without flows of their own, by group address."""
     return {
         dict(e.match.items())["ipv4_dst"]: e
         for e in app_flows(sw, 1)
         if isinstance(dict(e.match.items())["ipv4_dst"], str)
+        and "ipv4_src" not in dict(e.match.items())
     }
 
 
@@ -267,6 +269,35 @@ def test_report_after_group_query_keeps_the_member(net):
     n.advance(sw, 2.5)
     n.settle(sw)
     assert buckets(sw, G1) == [2]
+
+
+@pytest.mark.timeout(30)
+def test_source_filters_get_their_own_flows(net):
+    n = net()
+    sw = n.switch()
+    src = "10.5.5.5"
+    n.send(sw, igmp_frame(v3_report((ig.MODE_IS_INCLUDE, G1, [src]))), port=2, want=6)
+    flows = [e for e in app_flows(sw, 1) if dict(e.match.items()).get("ipv4_dst") == G1]
+    by_prio = {e.priority: dict(e.match.items()) for e in flows}
+    assert by_prio[2001] == {"eth_type": 0x0800, "ipv4_dst": G1, "vlan_vid": 0, "ipv4_src": src}
+    assert by_prio[2000] == {"eth_type": 0x0800, "ipv4_dst": G1, "vlan_vid": 0}
+    groups = {e.priority: sw.switch.groups[e.instructions[0].actions[0].group_id] for e in flows}
+    assert [b.actions[0].port for b in groups[2001].buckets] == [2]
+    assert groups[2000].buckets == []  # other sources: nobody asked for them
+    # An EXCLUDE({}) member on port 3 wants every source: both entries change.
+    n.send(sw, join(G1, src_ip="10.0.0.3"), port=3, want=2)
+    n.settle(sw)
+    assert [b.actions[0].port for b in groups[2001].buckets] == [2]  # the old GROUP_MODs
+    assert buckets(sw, G1) == [3]
+    source_gid = groups[2001].group_id
+    assert [b.actions[0].port for b in sw.switch.groups[source_gid].buckets] == [2, 3]
+    # Port 2 now wants every source too (IS_EX({})): the source's flow and group go.
+    n.send(sw, igmp_frame(v3_report((ig.MODE_IS_EXCLUDE, G1, []))), port=2, want=3)
+    n.settle(sw)
+    flows = [e for e in app_flows(sw, 1) if dict(e.match.items()).get("ipv4_dst") == G1]
+    assert [e.priority for e in flows] == [2000]
+    assert buckets(sw, G1) == [2, 3]
+    assert source_gid not in sw.switch.groups and len(sw.switch.groups) == 1
 
 
 @pytest.mark.timeout(30)
@@ -446,12 +477,15 @@ def test_rest_groups_routers_queriers_and_openapi(net):
     status, groups = run_blocking(lambda: get("/v1/igmp/groups"))
     assert status == 200
     assert [(g["dpid"], g["vlan"], g["group"], g["ports"]) for g in groups] == [
-        ("000000000000001f", 0, G1, [2, 4]),
+        ("000000000000001f", 0, G1, [4]),
         ("000000000000001f", 0, G2, [3, 4]),
     ]
     [m1] = groups[0]["members"]
     assert (m1["port"], m1["version"], m1["filter_mode"]) == (2, 3, "include")
     assert m1["sources"] == {"10.1.1.1": 260.0, "10.1.1.2": 260.0}
+    # Port 2 wants two sources only: they have ports of their own, other sources reach the
+    # router port alone.
+    assert groups[0]["source_ports"] == {"10.1.1.1": [2, 4], "10.1.1.2": [2, 4]}
     [m2] = groups[1]["members"]
     assert (m2["version"], m2["filter_mode"], m2["group_timer"]) == (2, "exclude", 260.0)
     _, only = run_blocking(lambda: get(f"/v1/igmp/groups?group={G2}"))

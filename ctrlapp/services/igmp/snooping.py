@@ -56,7 +56,7 @@ from ctrlapp.lib.packet.igmp import (
     igmp,
     igmpv3_query,
 )
-from ctrlapp.services.igmp.membership import PortMembership, QueryRequest
+from ctrlapp.services.igmp.membership import EXCLUDE, PortMembership, QueryRequest
 
 #: IPv4 Router Alert option (RFC 2113), carried by every IGMP message (RFC 2236 §2, RFC 3376 §4).
 ROUTER_ALERT = b"\x94\x04\x00\x00"
@@ -68,16 +68,25 @@ LINK_LOCAL = "group is link-local (224.0.0.0/24, never snooped)"
 GROUP_LIMIT = "group limit reached (max_groups_per_port or max_groups_per_switch)"
 VLAN_LIMIT = "VLAN limit reached (max_vlans_per_switch)"
 SOURCE_LIMIT = "source list longer than max_sources_per_group (widened to all sources)"
+SOURCE_ENTRY_LIMIT = "sources with their own ports above max_source_entries (forwarded per group)"
 UNKNOWN_TYPE = "IGMP message type not used for snooping (relayed to all ports)"
 
 
 class Forwarding(NamedTuple):
-    """The ports that must receive ``group`` on (``dpid``, ``vlan``); empty: unregistered."""
+    """The ports that must receive ``group`` from ``source`` on (``dpid``, ``vlan``).
+
+    ``source`` ``None`` stands for every source without an entry of its own; its
+    ports may be empty (the group is registered, but nobody wants those
+    sources: drop them).  ``removed``: the entry is gone (for ``source`` None,
+    the group is unregistered).
+    """
 
     dpid: int
     vlan: int
     group: str
     ports: tuple[int, ...]
+    source: str | None = None
+    removed: bool = False
 
 
 class Transmit(NamedTuple):
@@ -122,6 +131,7 @@ class SnoopingConfig:
     max_groups_per_switch: int = 1024
     max_sources_per_group: int = 64
     max_vlans_per_switch: int = 64
+    max_source_entries: int = 16
 
     @property
     def group_membership_interval(self) -> float:
@@ -166,14 +176,25 @@ def group_mac(group: str) -> str:
     return f"01:00:5e:{b[1] & 0x7F:02x}:{b[2]:02x}:{b[3]:02x}"
 
 
+def _shape(m: PortMembership) -> Any:
+    """What of a record decides forwarding: its mode and its requested and excluded sources."""
+    if not m.sources:
+        return m.mode
+    return m.mode, frozenset(s for s, t in m.sources.items() if t), frozenset(m.excluded())
+
+
 class GroupEntry:
-    """One group on one switch and VLAN: each member port's record, the ports installed."""
+    """One group on one switch and VLAN: each member port's record, the ports installed.
+
+    ``installed`` maps a source to the ports its traffic goes to; ``None`` is
+    every other source.
+    """
 
     __slots__ = ("members", "installed")
 
     def __init__(self) -> None:
         self.members: dict[int, PortMembership] = {}
-        self.installed: tuple[int, ...] = ()
+        self.installed: dict[str | None, tuple[int, ...]] = {}
 
 
 class VlanState:
@@ -411,6 +432,9 @@ class Snooper:
         new = m is None
         if new:
             m = PortMembership()
+            shape = None
+        else:
+            shape = _shape(m)
         gmi = vs.gmi
         if rtype == IGMP_TYPE_REPORT_V1:
             m.older_report(1, now, gmi, vs.ohpi)
@@ -425,7 +449,7 @@ class Snooper:
         if len(m.sources) > cfg.max_sources_per_group:
             self._count(SOURCE_LIMIT)
             m.sources.clear()
-            m.mode = "exclude"
+            m.mode = EXCLUDE
             m.group_expiry = max(m.group_expiry, now + gmi)
             query = None
         if new:
@@ -447,8 +471,8 @@ class Snooper:
         if m.is_empty():
             del entry.members[port]
             self._forget_member(sw, port)
-        elif not new:
-            return  # a stored record is never empty, so the group's ports did not change
+        elif not new and _shape(m) == shape:
+            return  # same mode and source lists: the group's ports did not change
         self._refresh(dpid, vid, group, vs, effects)
 
     def _last_member(
@@ -495,18 +519,54 @@ class Snooper:
         entry = vs.groups.get(group)
         if entry is None:
             return
+        old = entry.installed
         if not entry.members:
             del vs.groups[group]
             self.switches[dpid].group_count -= 1
-            if entry.installed:
-                effects.append(Forwarding(dpid, vid, group, ()))
+            for source in sorted(old, key=lambda k: k is None):
+                effects.append(Forwarding(dpid, vid, group, (), source, True))
             return
-        ports = {p for p, m in entry.members.items() if m.wants_traffic()}
-        ports.update(vs.routers)
-        installed = tuple(sorted(ports))
-        if installed != entry.installed:
-            entry.installed = installed
-            effects.append(Forwarding(dpid, vid, group, installed))
+        new = self._port_sets(entry.members, vs.routers)
+        if new == old:
+            return
+        entry.installed = new
+        for source in sorted(old.keys() - new.keys(), key=lambda k: k is None):
+            effects.append(Forwarding(dpid, vid, group, (), source, True))
+        for source, ports in new.items():
+            if old.get(source) != ports:
+                effects.append(Forwarding(dpid, vid, group, ports, source))
+
+    def _port_sets(self, members: dict[int, PortMembership], routers) -> dict:
+        """Ports per source (RFC 4541 §2.1.2 with IGMPv3 source filters); None: other sources.
+
+        A port in EXCLUDE mode wants every source but its excluded ones; one in
+        INCLUDE mode only its listed sources; router ports want everything.
+        Only sources whose ports differ from the other sources' get an entry;
+        past ``max_source_entries`` of them the group falls back to one entry
+        for all sources with every interested port (more traffic, none lost).
+        """
+        default = {p for p, m in members.items() if m.mode == EXCLUDE}
+        default.update(routers)
+        out: dict[str | None, tuple[int, ...]] = {None: tuple(sorted(default))}
+        mentioned = {s for m in members.values() for s in m.sources}
+        if not mentioned:
+            return out
+        for source in sorted(mentioned):
+            ports = {
+                p
+                for p, m in members.items()
+                if (m.mode == EXCLUDE and m.sources.get(source) != 0.0)
+                or (m.mode != EXCLUDE and source in m.sources)
+            }
+            ports.update(routers)
+            if ports != default:
+                out[source] = tuple(sorted(ports))
+        if len(out) > self.config.max_source_entries + 1:
+            self._count(SOURCE_ENTRY_LIMIT)
+            every = {p for p, m in members.items() if m.wants_traffic()}
+            every.update(routers)
+            return {None: tuple(sorted(every))}
+        return out
 
     # -- time ---------------------------------------------------------------------------------------
 
@@ -641,7 +701,11 @@ class Snooper:
                             "dpid": d,
                             "vlan": vid,
                             "group": g,
-                            "ports": list(entry.installed),
+                            "ports": list(entry.installed.get(None, ())),
+                            "source_ports": {
+                                s: list(entry.installed[s])
+                                for s in sorted(filter(None, entry.installed))
+                            },
                             "members": members,
                         }
                     )

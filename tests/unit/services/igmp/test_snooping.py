@@ -12,6 +12,7 @@ from ctrlapp.services.igmp.snooping import (
     GROUP_LIMIT,
     LINK_LOCAL,
     NOT_MULTICAST,
+    SOURCE_ENTRY_LIMIT,
     SOURCE_LIMIT,
     VLAN_LIMIT,
     Forwarding,
@@ -68,8 +69,9 @@ def queries(effects):
 
 
 def ports(s, group, vid=0, dpid=1):
+    """The ports a group's traffic goes to (from sources without entries of their own)."""
     entry = s.switches[dpid].vlans[vid].groups.get(group)
-    return entry.installed if entry else ()
+    return entry.installed[None] if entry else ()
 
 
 # -- querier: start-up, periodic, election ---------------------------------------------------------
@@ -225,7 +227,7 @@ def test_last_member_of_group_removes_it():
     s = started()
     s.receive(1, 0, 2, IP, report((TO_EX, G1, ())), 0.0)
     s.receive(1, 0, 2, IP, report((TO_IN, G1, ())), 5.0)
-    assert of(Forwarding, s.tick(7.0)) == [Forwarding(1, 0, G1, ())]
+    assert of(Forwarding, s.tick(7.0)) == [Forwarding(1, 0, G1, (), removed=True)]
     assert s.switches[1].group_count == 0 and s.switches[1].port_groups == {}
 
 
@@ -259,14 +261,14 @@ def test_leave_when_another_querier_runs_lowers_timers_without_queries():
     assert out[0] == Transmit(1, 0, None, (4,), 2)
     # The other querier sends the group-specific queries; nobody answers within LMQT.
     assert of(Forwarding, s.tick(2.9)) == []
-    assert of(Forwarding, s.tick(3.0)) == [Forwarding(1, 0, G1, ())]
+    assert of(Forwarding, s.tick(3.0)) == [Forwarding(1, 0, G1, (), removed=True)]
 
 
 def test_fast_leave_port():
     s = started(fast_leave_ports=frozenset({2}))
     s.receive(1, 0, 2, IP, v2(ig.IGMP_TYPE_REPORT_V2, G1), 0.0)
     out = s.receive(1, 0, 2, IP, v2(ig.IGMP_TYPE_LEAVE, G1), 1.0)
-    assert queries(out) == [] and of(Forwarding, out) == [Forwarding(1, 0, G1, ())]
+    assert queries(out) == [] and of(Forwarding, out) == [Forwarding(1, 0, G1, (), removed=True)]
     s.receive(1, 0, 2, IP, report((IS_IN, G2, ("10.9.9.1", "10.9.9.2"))), 2.0)
     s.receive(1, 0, 2, IP, report((BLOCK, G2, ("10.9.9.1",))), 3.0)
     assert s.group_views(3.0)[0]["members"][0]["sources"] == {"10.9.9.2": 259.0}
@@ -414,23 +416,36 @@ def test_random_message_sequences_keep_the_invariants(ops, fast):
         ip = from_ip(qsrc) if kind == 9 else IP
         effects = s.receive(1, 0, port, ip, msg, now) + s.tick(now)
         for e in of(Forwarding, effects):
-            installed[e.group] = e.ports
+            if e.removed:
+                installed.pop((e.group, e.source))
+            else:
+                installed[(e.group, e.source)] = e.ports
         sw = s.switches[1]
         vs = sw.vlans[0]
         assert sw.group_count == len(vs.groups) <= 3
         for p in range(1, 5):
             n = sum(p in e.members for e in vs.groups.values())
             assert n == sw.port_groups.get(p, 0) <= 2
+        told = {}
+        for (g, source), p in installed.items():
+            told.setdefault(g, {})[source] = p
+        # What the caller was told is what the engine holds; removed groups were announced.
+        assert told == {g: e.installed for g, e in vs.groups.items()}
         for g, entry in vs.groups.items():
             assert entry.members and all(not m.is_empty() for m in entry.members.values())
             assert all(len(m.sources) <= 3 for m in entry.members.values())
-            assert set(entry.installed) == set(entry.members) | set(vs.routers)
-            assert installed[g] == entry.installed
             assert not g.startswith("224.0.0.") and not g.startswith("10.")
-        # What the caller was told matches the engine: removed groups were announced empty.
-        for g, p in installed.items():
-            if g not in vs.groups:
-                assert p == ()
+            every = set().union(*entry.installed.values())
+            wanting = {p for p, m in entry.members.items() if m.wants_traffic()}
+            assert every == wanting | set(vs.routers)
+            # Router ports get every source; EXCLUDE-mode ports every source not excluded.
+            for source, ports_ in entry.installed.items():
+                assert set(vs.routers) <= set(ports_)
+                for p, m in entry.members.items():
+                    if m.mode == "exclude" and (source is None or source not in m.excluded()):
+                        assert p in ports_
+                    if m.mode == "include" and p not in vs.routers:
+                        assert (p in ports_) == (source in m.sources)
 
 
 @settings(max_examples=300)
@@ -524,3 +539,46 @@ def test_non_querier_adopts_the_queriers_robustness_and_interval():
     s.tick(185.0)
     s.receive(1, 0, 3, IP, report((TO_EX, G2, ())), 186.0)
     assert s.group_views(186.0)[0]["members"][0]["group_timer"] == 260.0
+
+
+def test_source_filters_give_sources_their_own_ports():
+    s = started()
+    out = s.receive(1, 0, 2, IP, report((IS_IN, G1, ("10.9.9.1",))), 0.0)
+    # Only 10.9.9.1 wanted, by port 2: other sources of G1 go nowhere (no router port).
+    assert of(Forwarding, out) == [
+        Forwarding(1, 0, G1, ()),
+        Forwarding(1, 0, G1, (2,), "10.9.9.1"),
+    ]
+    out = s.receive(1, 0, 3, IP, report((TO_EX, G1, ("10.9.9.2",))), 0.0)
+    # Port 3 wants everything but 10.9.9.2.
+    assert sorted(of(Forwarding, out)) == [
+        Forwarding(1, 0, G1, (), "10.9.9.2"),
+        Forwarding(1, 0, G1, (2, 3), "10.9.9.1"),
+        Forwarding(1, 0, G1, (3,)),
+    ]
+    [view] = s.group_views(0.0)
+    assert view["ports"] == [3]
+    assert view["source_ports"] == {"10.9.9.1": [2, 3], "10.9.9.2": []}
+    # Port 2 leaves its source (fast expiry through the source timer): its entry goes.
+    out = s.receive(1, 0, 2, IP, report((BLOCK, G1, ("10.9.9.1",))), 1.0)
+    out = s.tick(3.0)
+    assert of(Forwarding, out) == [Forwarding(1, 0, G1, (), "10.9.9.1", True)]
+    # A router port gets every source, excluded ones too.
+    out = s.router_seen(1, 0, 8, 4.0)
+    assert sorted(of(Forwarding, out)) == [
+        Forwarding(1, 0, G1, (3, 8)),
+        Forwarding(1, 0, G1, (8,), "10.9.9.2"),
+    ]
+    # The last member goes: every entry is removed, the sources' before the group's.
+    out = s.port_down(1, 3, 5.0)
+    assert of(Forwarding, out) == [
+        Forwarding(1, 0, G1, (), "10.9.9.2", True),
+        Forwarding(1, 0, G1, (), None, True),
+    ]
+
+
+def test_too_many_source_entries_fall_back_to_one_entry_per_group():
+    s = started(max_source_entries=2)
+    out = s.receive(1, 0, 2, IP, report((IS_IN, G1, ("10.9.9.1", "10.9.9.2", "10.9.9.3"))), 0.0)
+    assert of(Forwarding, out) == [Forwarding(1, 0, G1, (2,))]
+    assert s.counters[SOURCE_ENTRY_LIMIT] == 1
