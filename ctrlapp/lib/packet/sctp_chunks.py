@@ -42,12 +42,9 @@ from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError, Packet
 from ctrlapp.lib.packet.sctp_params import (
     DECODE_FAILURES,
     PAD,
-    PARAM_DECODERS,
     decode_causes,
     decode_params,
-    decode_tlvs,
     pack_tlvs,
-    param_unknown,
 )
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -429,7 +426,7 @@ class _init_base(chunk):
         self.os = os
         self.mis = mis
         self.i_tsn = i_tsn
-        self.params = decode_tlvs(buf, off + 20, end, PARAM_DECODERS, param_unknown)
+        self.params = decode_params(buf, off + 20, end)
         return self
 
     def serialize(self) -> bytes:

@@ -1056,8 +1056,39 @@ cause._UNKNOWN = cause_unknown
 
 
 def decode_params(buf: bytes, off: int, end: int) -> list:
-    """Decode the parameters in ``buf[off:end]``."""
-    return decode_tlvs(buf, off, end, PARAM_DECODERS, param_unknown)
+    """Decode the parameters in ``buf[off:end]``.
+
+    The loop of :func:`decode_tlvs` with the IPv4 Address parameter decoded in
+    place: an INIT or INIT ACK carries one per address of a multi-homed
+    endpoint, and the call saved per address is most of its decoding time.
+    """
+    items = []
+    append = items.append
+    unpack = _TLV.unpack_from
+    get = PARAM_DECODERS.get
+    fallback = param_unknown._decode
+    new = object.__new__
+    ntoa = socket.inet_ntoa
+    while off < end:
+        if end - off < 4:
+            raise PacketFieldError(f"{end - off} bytes after the last item", "param_unknown")
+        code, length = unpack(buf, off)
+        if code == PTYPE_IPV4 and length == 8 and off + 8 <= end:
+            item = new(param_ipv4)
+            item.length = 8
+            item.value = ntoa(buf[off + 4 : off + 8])
+            append(item)
+            off += 8
+            continue
+        if length < 4 or off + length > end:
+            if length < 4:
+                raise PacketFieldError(f"item {code:#06x} has length {length}", "param_unknown")
+            raise PacketTruncatedError(
+                f"item {code:#06x} of length {length} runs past the end", "param_unknown"
+            )
+        append(get(code, fallback)(buf, off, length))
+        off += (length + 3) & ~3
+    return items
 
 
 def decode_causes(buf: bytes, off: int, end: int) -> list:
