@@ -297,7 +297,9 @@ class Detail:
 MAX_CAUSES = 32
 #: Paths kept per association (addresses beyond it are counted in the association only).
 MAX_PATHS = 16
-#: Streams and PPIDs kept per association; traffic on others is counted in the totals only.
+#: Entries for streams and for PPIDs kept per association (each entry is one direction's
+#: stream or PPID; the two kinds share 2 * MAX_STREAMS entries); traffic on others is counted
+#: in the totals only.
 MAX_STREAMS = 256
 
 
