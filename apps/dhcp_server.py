@@ -35,6 +35,7 @@ from typing import Any
 
 from ctrlapp.base import app_manager
 from ctrlapp.controller import ofp_event, pipeline
+from ctrlapp.controller.controller import WRITE_BATCH
 from ctrlapp.controller.handler import (
     CONFIG_DISPATCHER,
     DEAD_DISPATCHER,
@@ -60,7 +61,7 @@ from ctrlapp.services.dhcp.config import (
 )
 from ctrlapp.services.dhcp.events import EventLease
 from ctrlapp.services.dhcp.leases import ACTIVE, STATES
-from ctrlapp.services.dhcp.server import DhcpServer, Origin, message_name
+from ctrlapp.services.dhcp.server import DhcpServer, Origin, mac_bin, message_name
 from ctrlapp.store import JournalStore, StoreError
 
 #: Cookie of this app's flows ("DHCP" in ASCII), so it can tell its PACKET_INs apart.
@@ -215,13 +216,22 @@ class DhcpServerApp(app_manager.CtrlApp):
                 sum(1 for item in batch if item[0] is not None),
             )
             return
-        for dp, port, frame, changes in batch:
-            if dp is not None:
-                try:
-                    self._send(dp, port, frame)
-                except Exception:
-                    self.logger.exception("reply to switch %s could not be sent", dp.id)
-            self._announce(changes)
+        # The ACKs of a batch leave with one write per switch, as an event
+        # handler's sends do: this green thread holds the write batch until its
+        # replies are queued (nothing in between yields to another thread).
+        held_by = WRITE_BATCH.owner
+        WRITE_BATCH.owner = hub.getcurrent()
+        try:
+            for dp, port, frame, changes in batch:
+                if dp is not None:
+                    try:
+                        self._send(dp, port, frame)
+                    except Exception:
+                        self.logger.exception("reply to switch %s could not be sent", dp.id)
+                self._announce(changes)
+        finally:
+            WRITE_BATCH.flush()
+            WRITE_BATCH.owner = held_by
 
     # -- switches -----------------------------------------------------------------------------
 
@@ -388,7 +398,7 @@ class DhcpServerApp(app_manager.CtrlApp):
         csum = checksum.checksum(pseudo + _UDP.pack(67, reply.udp_dst, udp_len, 0) + body)
         ip_head = _IPV4.pack(0x45, 0, 20 + udp_len, 0, 0, 64, 17, 0, src, dst)
         ip_head = ip_head[:10] + checksum.checksum(ip_head).to_bytes(2, "big") + ip_head[12:]
-        eth = addrconv.mac.text_to_bin(reply.eth_dst) + self._server_mac_bin
+        eth = mac_bin(reply.eth_dst) + self._server_mac_bin
         if reply.vlan is not None:
             eth += _VLAN.pack(0x8100, reply.vlan & 0xFFF, ETH_IP)
         else:
