@@ -9,16 +9,19 @@ ports, and the querier state.  The caller feeds it decoded IGMP messages
 *effects* for the caller to carry out:
 
 * :class:`Forwarding` — the ports a group's traffic must reach on one switch and
-  VLAN changed (members plus router ports, RFC 4541 §2.1.2); no ports means the
-  group is no longer registered;
+  VLAN changed (members plus router ports, RFC 4541 §2.1.2), for the group as a
+  whole or for one source whose IGMPv3 filters give it other ports; or the
+  entry is removed (the group is no longer registered);
 * :class:`Transmit` — send a frame: the IGMP message just received, relayed
   (reports and leaves to router ports only, queries to every port, RFC 4541
   §2.1.1), or a query this switch originates as querier;
 * :class:`QuerierChange` — this switch became or stopped being the querier.
 
 A port on which a query (from any address, 0.0.0.0 included: that is another
-snooping switch's querier), PIM or another routing protocol's IGMP message
-arrives is a router port for the Other Querier Present Interval.
+snooping switch's querier), PIM, DVMRP, a PIMv1 message or a Multicast Router
+Advertisement (RFC 4286) arrives is a router port for the Other Querier Present
+Interval.  IGMP types nobody here knows are flooded and otherwise ignored
+(RFC 4541 §2.1.1).
 
 Querier (RFC 3376 §6.6.2, RFC 2236 §3): each VLAN starts with this switch as
 querier, sending Startup Query Count general queries Startup Query Interval
@@ -61,6 +64,8 @@ from ctrlapp.services.igmp.membership import EXCLUDE, PortMembership, QueryReque
 #: IPv4 Router Alert option (RFC 2113), carried by every IGMP message (RFC 2236 §2, RFC 3376 §4).
 ROUTER_ALERT = b"\x94\x04\x00\x00"
 ANY = "0.0.0.0"
+#: IGMP types only multicast routers send: DVMRP, PIMv1, Multicast Router Advertisement.
+ROUTER_TYPES = frozenset({0x13, 0x14, 0x30})
 
 #: Reasons a message was not used, as counted in :attr:`Snooper.counters`.
 NOT_MULTICAST = "group is not a multicast address"
@@ -69,7 +74,7 @@ GROUP_LIMIT = "group limit reached (max_groups_per_port or max_groups_per_switch
 VLAN_LIMIT = "VLAN limit reached (max_vlans_per_switch)"
 SOURCE_LIMIT = "source list longer than max_sources_per_group (widened to all sources)"
 SOURCE_ENTRY_LIMIT = "sources with their own ports above max_source_entries (forwarded per group)"
-UNKNOWN_TYPE = "IGMP message type not used for snooping (relayed to all ports)"
+UNKNOWN_TYPE = "IGMP message type not used for snooping (flooded)"
 
 
 class Forwarding(NamedTuple):
@@ -331,10 +336,9 @@ class Snooper:
             return effects
         if mtype not in (IGMP_TYPE_REPORT_V1, IGMP_TYPE_REPORT_V2, IGMP_TYPE_LEAVE):
             if mtype != IGMP_TYPE_REPORT_V3:
-                # DVMRP, mtrace, PIMv1 ...: only routers send these.
                 self._count(UNKNOWN_TYPE)
                 effects.insert(0, Transmit(dpid, vid, None, None, in_port))
-                if vs is not None:
+                if vs is not None and mtype in ROUTER_TYPES:
                     self._router(dpid, vid, vs, in_port, now, effects)
                 return effects
         if vs is None:

@@ -194,6 +194,10 @@ def test_unknown_igmp_types_mark_a_router_port():
     out = s.receive(1, 0, 6, from_ip("10.0.0.7"), ig.igmp(0x13, 0, 0, "0.0.0.0"), 0.0)  # DVMRP
     assert out[0] == Transmit(1, 0, None, None, 6)
     assert [r["port"] for r in s.router_views(0.0)] == [6]
+    # A type nobody knows is flooded, but does not make a router port.
+    out = s.receive(1, 0, 7, IP, ig.igmp(0x42, 0, 0, "0.0.0.0"), 0.0)
+    assert out == [Transmit(1, 0, None, None, 7)]
+    assert [r["port"] for r in s.router_views(0.0)] == [6]
 
 
 # -- RFC 2236 leave, last member queries (RFC 3376 §6.6.3) ----------------------------------------
