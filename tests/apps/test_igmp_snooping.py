@@ -501,6 +501,14 @@ def test_rest_groups_routers_queriers_and_openapi(net):
     _, queriers = run_blocking(lambda: get("/v1/igmp/queriers"))
     # The router's address is higher than ours: this switch stays querier (RFC 3376 §6.6.2).
     assert [(q["querier"], q["self"], q["port"]) for q in queriers] == [("10.0.0.100", True, None)]
+
+    def text(path):
+        with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=10) as r:
+            return r.read().decode()
+
+    metrics = run_blocking(lambda: text("/metrics"))
+    assert 'ctrlapp_igmp_groups{dpid="000000000000001f"} 2' in metrics
+    assert 'ctrlapp_igmp_messages_total{kind="v2 reports"} 1' in metrics
     _, doc = run_blocking(lambda: get("/v1/openapi.json"))
     for path in ("/v1/igmp/groups", "/v1/igmp/routers", "/v1/igmp/queriers"):
         assert doc["paths"][path]["get"]["summary"]
