@@ -505,18 +505,27 @@ class Snooper:
         if query.group and version >= 2:
             m.lower_group_timer(deadline)
             if vs.querying:
-                self._schedule(dpid, vid, vs, group, frozenset(), now, effects)
+                self._schedule(dpid, vid, vs, group, frozenset(), port, now, effects)
         if query.sources and version == 3:
             m.lower_source_timers(query.sources, deadline)
             if vs.querying:
-                self._schedule(dpid, vid, vs, group, query.sources, now, effects)
+                self._schedule(dpid, vid, vs, group, query.sources, port, now, effects)
 
-    def _schedule(self, dpid, vid, vs: VlanState, group, sources, now: float, effects) -> None:
+    def _schedule(self, dpid, vid, vs: VlanState, group, sources, port, now, effects) -> None:
         key = (group, sources)
-        vs.pending[key] = [self.config.lmq_count - 1, now + self.config.last_member_query_interval]
-        if vs.pending[key][0] <= 0:
-            del vs.pending[key]
+        left = self.config.lmq_count - 1
+        if left > 0:
+            vs.pending[key] = [left, now + self.config.last_member_query_interval, port]
+        else:
+            vs.pending.pop(key, None)
         effects.append(Transmit(dpid, vid, self.query_frame(vid, group, sources), None, None))
+
+    def _suppress(self, vs: VlanState, group: str, port: int, now: float) -> int:
+        """The S flag of a retransmitted Q(G) (§6.6.3.1): set once the port's group timer
+        is back above the Last Member Query Time (a member answered)."""
+        entry = vs.groups.get(group)
+        m = entry.members.get(port) if entry is not None else None
+        return int(m is not None and m.group_expiry > now + vs.lmqt)
 
     def _refresh(self, dpid: int, vid: int, group: str, vs: VlanState, effects) -> None:
         """Emit a Forwarding effect if the ports ``group`` must reach changed."""
@@ -604,9 +613,10 @@ class Snooper:
                         self._general_query(dpid, vid, vs, now, effects)
                     for key, due in list(vs.pending.items()):
                         if due[1] <= now:
-                            effects.append(
-                                Transmit(dpid, vid, self.query_frame(vid, *key), None, None)
-                            )
+                            group, sources = key
+                            s_flg = 0 if sources else self._suppress(vs, group, due[2], now)
+                            frame = self.query_frame(vid, group, sources, s_flg)
+                            effects.append(Transmit(dpid, vid, frame, None, None))
                             due[0] -= 1
                             due[1] = now + cfg.last_member_query_interval
                             if due[0] <= 0:
@@ -620,7 +630,7 @@ class Snooper:
         vs.next_query = now + (cfg.startup_interval if startup else cfg.query_interval)
         effects.append(Transmit(dpid, vid, self.query_frame(vid), None, None))
 
-    def query_frame(self, vid: int, group: str = ANY, sources=()) -> bytes:
+    def query_frame(self, vid: int, group: str = ANY, sources=(), s_flg: int = 0) -> bytes:
         """A query from this switch: general, group-specific or group-and-source-specific.
 
         Sent with TTL 1, the Router Alert option and precedence 6 (RFC 2236 §2,
@@ -640,6 +650,7 @@ class Snooper:
                 qrv=cfg.robustness if cfg.robustness <= 7 else 0,
                 qqic=encode_code(int(cfg.query_interval)),
                 srcs=sorted(sources),
+                s_flg=s_flg,
             )
         else:
             msg = igmp(

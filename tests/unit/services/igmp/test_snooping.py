@@ -586,3 +586,17 @@ def test_too_many_source_entries_fall_back_to_one_entry_per_group():
     out = s.receive(1, 0, 2, IP, report((IS_IN, G1, ("10.9.9.1", "10.9.9.2", "10.9.9.3"))), 0.0)
     assert of(Forwarding, out) == [Forwarding(1, 0, G1, (2,))]
     assert s.counters[SOURCE_ENTRY_LIMIT] == 1
+
+
+def test_retransmitted_group_query_suppresses_router_side_once_answered():
+    s = started(last_member_query_count=3)
+    s.receive(1, 0, 2, IP, report((TO_EX, G1, ())), 0.0)
+    [first] = [e for e in s.receive(1, 0, 2, IP, report((TO_IN, G1, ())), 1.0) if e.data]
+    assert packet.Packet(first.data).get_protocol(ig.igmp).s_flg == 0
+    [second] = [e for e in s.tick(2.0) if e.data]
+    assert packet.Packet(second.data).get_protocol(ig.igmp).s_flg == 0
+    # A member answers: the group timer is back at GMI, above LMQT (§6.6.3.1).
+    s.receive(1, 0, 2, IP, report((IS_EX, G1, ())), 2.5)
+    [third] = [e for e in s.tick(3.0) if e.data]
+    assert packet.Packet(third.data).get_protocol(ig.igmp).s_flg == 1
+    assert s.tick(4.0) == []
