@@ -275,8 +275,12 @@ class RateLimiter:
                     return False
             b = self.buckets[key] = _Bucket(self.burst, now)
         else:
-            # max(): a wall clock stepped backwards must not drain the bucket.
-            b.tokens = min(self.burst, b.tokens + max(now - b.stamp, 0.0) * self.rate)
+            # Only a clock that moved forward refills: one stepped backwards
+            # must not drain the bucket.
+            elapsed = now - b.stamp
+            if elapsed > 0.0:
+                tokens = b.tokens + elapsed * self.rate
+                b.tokens = tokens if tokens < self.burst else self.burst
             b.stamp = now
         if b.tokens < 1.0:
             return False
