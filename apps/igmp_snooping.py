@@ -4,8 +4,9 @@ Runs with no configuration at all; settings (``[apps.igmp_snooping]``, every
 one documented in etc/ctrlapp.toml) tune the protocol variables of RFC 3376 §8,
 the querier, fast leave, unregistered multicast and the memory limits.
 
-What it does on each OpenFlow 1.3 switch (1.0 switches have no groups and are
-left to the L2 switch, with one log line):
+What it does on each OpenFlow 1.3 switch (on 1.0, which has no groups, a
+group's flow outputs to each port itself, and the app picks IGMP and PIM out
+of the PACKET_INs every app sees):
 
 * intercepts IGMP in table 0 (``pipeline.intercept`` on IP protocol 2) and taps
   PIM (protocol 103) to learn router ports;
@@ -43,7 +44,7 @@ from ctrlapp.controller.handler import (
 )
 from ctrlapp.exception import ConfigError
 from ctrlapp.lib import hub
-from ctrlapp.lib.packet import ethernet, igmp, ipv4, packet, vlan
+from ctrlapp.lib.packet import igmp, ipv4, packet, vlan
 from ctrlapp.ofproto import ofproto_v1_0, ofproto_v1_3
 from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER
 from ctrlapp.rest import params
@@ -217,32 +218,29 @@ class IgmpSnooping(app_manager.CtrlApp):
     @set_ev_cls(ofp_event.EventOFPSwitchFeatures, CONFIG_DISPATCHER)
     def switch_features(self, ev: Any) -> None:
         dp = ev.msg.datapath
-        if dp.ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION:
-            self.logger.warning(
-                "switch %016x speaks OpenFlow 1.0, which has no groups: IGMP snooping is off "
-                "there and multicast is flooded",
-                dp.id,
-            )
-            return
         self.datapaths[dp.id] = dp
         self.group_ids[dp.id] = {}
         self.free_ids[dp.id] = []
         parser = dp.ofproto_parser
         flood = [parser.OFPActionOutput(dp.ofproto.OFPP_FLOOD)]
         pipeline.setup(dp)
-        ip = {"eth_type": 0x0800}
-        pipeline.intercept(dp, {**ip, "ip_proto": IPPROTO_IGMP}, INTERCEPT_OFFSET, cookie=COOKIE)
-        pipeline.tap(dp, {**ip, "ip_proto": IPPROTO_PIM}, TAP_OFFSET, cookie=COOKIE)
+        v10 = dp.ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION
+        if v10:
+            igmp_m = {"dl_type": 0x0800, "nw_proto": IPPROTO_IGMP}
+            pim_m = {"dl_type": 0x0800, "nw_proto": IPPROTO_PIM}
+            link_local = {"dl_type": 0x0800, "nw_dst": "224.0.0.0", "nw_dst_mask": 24}
+            multicast = {"dl_type": 0x0800, "nw_dst": "224.0.0.0", "nw_dst_mask": 4}
+        else:
+            igmp_m = {"eth_type": 0x0800, "ip_proto": IPPROTO_IGMP}
+            pim_m = {"eth_type": 0x0800, "ip_proto": IPPROTO_PIM}
+            link_local = {"eth_type": 0x0800, "ipv4_dst": ("224.0.0.0", "255.255.255.0")}
+            multicast = {"eth_type": 0x0800, "ipv4_dst": ("224.0.0.0", "240.0.0.0")}
+        pipeline.intercept(dp, igmp_m, INTERCEPT_OFFSET, cookie=COOKIE)
+        pipeline.tap(dp, pim_m, TAP_OFFSET, cookie=COOKIE)
+        pipeline.forward(dp, link_local, flood, LINK_LOCAL_OFFSET, cookie=COOKIE)
         pipeline.forward(
             dp,
-            {**ip, "ipv4_dst": ("224.0.0.0", "255.255.255.0")},
-            flood,
-            LINK_LOCAL_OFFSET,
-            cookie=COOKIE,
-        )
-        pipeline.forward(
-            dp,
-            {**ip, "ipv4_dst": ("224.0.0.0", "240.0.0.0")},
+            multicast,
             flood if self.unregistered == "flood" else [],
             UNREGISTERED_OFFSET,
             cookie=COOKIE,
@@ -278,17 +276,25 @@ class IgmpSnooping(app_manager.CtrlApp):
     def packet_in(self, ev: Any) -> None:
         msg = ev.msg
         dp = msg.datapath
-        if msg.cookie != COOKIE or msg.table_id != pipeline.INTERCEPT_TABLE:
-            return
         if dp.id not in self.datapaths:
             return
-        in_port = msg.match["in_port"]
-        pkt = packet.Packet(msg.data)
-        eth = pkt.get_protocol(ethernet.ethernet)
-        ip = pkt.get_protocol(ipv4.ipv4)
-        if eth is None or ip is None:
-            self._note("not an IPv4 frame", dp.id, in_port)
-            return
+        if dp.ofproto.OFP_VERSION == ofproto_v1_0.OFP_VERSION:
+            # One table and no cookies in PACKET_INs: every app sees every packet, and
+            # only IGMP and PIM are this app's.
+            in_port = msg.in_port
+            pkt = packet.Packet(msg.data)
+            ip = pkt.get_protocol(ipv4.ipv4)
+            if ip is None or ip.proto not in (IPPROTO_IGMP, IPPROTO_PIM):
+                return
+        else:
+            if msg.cookie != COOKIE or msg.table_id != pipeline.INTERCEPT_TABLE:
+                return
+            in_port = msg.match["in_port"]
+            pkt = packet.Packet(msg.data)
+            ip = pkt.get_protocol(ipv4.ipv4)
+            if ip is None:
+                self._note("not an IPv4 frame", dp.id, in_port)
+                return
         tag = pkt.get_protocol(vlan.vlan)
         vid = tag.vid if tag is not None else 0
         now = self.clock()
@@ -356,6 +362,9 @@ class IgmpSnooping(app_manager.CtrlApp):
 
     def _forwarding(self, dp: Any, eff: Forwarding) -> None:
         ofp, parser = dp.ofproto, dp.ofproto_parser
+        if ofp.OFP_VERSION == ofproto_v1_0.OFP_VERSION:
+            self._forwarding_v10(dp, eff)
+            return
         ids = self.group_ids[eff.dpid]
         key = (eff.vlan, eff.group, eff.source)
         vid = eff.vlan | ofp.OFPVID_PRESENT if eff.vlan else ofp.OFPVID_NONE
@@ -386,6 +395,24 @@ class IgmpSnooping(app_manager.CtrlApp):
         dp.send_msg(parser.OFPGroupMod(dp, ofp.OFPGC_DELETE, ofp.OFPGT_ALL, gid))
         dp.send_msg(parser.OFPGroupMod(dp, ofp.OFPGC_ADD, ofp.OFPGT_ALL, gid, buckets))
         pipeline.forward(dp, match, [parser.OFPActionGroup(gid)], offset, cookie=COOKIE)
+
+    def _forwarding_v10(self, dp: Any, eff: Forwarding) -> None:
+        """OpenFlow 1.0 has no groups: one flow with an output action per port."""
+        parser = dp.ofproto_parser
+        match = {
+            "dl_type": 0x0800,
+            "nw_dst": eff.group,
+            "dl_vlan": eff.vlan or ofproto_v1_0.OFP_VLAN_NONE,
+        }
+        offset = GROUP_OFFSET
+        if eff.source is not None:
+            match["nw_src"] = eff.source
+            offset = SOURCE_OFFSET
+        if eff.removed:
+            pipeline.remove(dp, match, pipeline.FORWARD, offset)
+            return
+        actions = [parser.OFPActionOutput(p) for p in eff.ports]
+        pipeline.forward(dp, match, actions, offset, cookie=COOKIE)
 
     # -- REST and metrics ---------------------------------------------------------------------
 

@@ -111,7 +111,8 @@ class Net:
     def send(self, sw, data, port, table_id=0, cookie=COOKIE, want=1):
         """Inject a PACKET_IN from the IGMP intercept; wait for ``want`` new messages."""
         before = len(sw.switch.received)
-        sw.packet_in(data, in_port=port, table_id=table_id, cookie=cookie)
+        kw = {} if sw.switch.version == 1 else {"table_id": table_id, "cookie": cookie}
+        sw.packet_in(data, in_port=port, **kw)
         sw.wait(lambda: len(sw.switch.received) >= before + want, 3.0)
         return sw.switch.received[before:]
 
@@ -422,11 +423,23 @@ def test_runs_beside_the_l2_switch(net):
 
 
 @pytest.mark.timeout(30)
-def test_openflow_10_switch_is_left_alone(net):
-    n = net()
+def test_openflow_10_switch_gets_one_flow_per_group(net):
+    n = net(apps=(L2, APP))
     sw = n.switch(version=1)
+    assert sw.wait(lambda: len(app_flows(sw, 0)) == 4)
+    matches = {e.priority: e.match for e in app_flows(sw, 0)}
+    assert (matches[30200].dl_type, matches[30200].nw_proto) == (0x0800, 2)
+    assert matches[1500].nw_dst == int.from_bytes(bytes([224, 0, 0, 0]), "big")
+    n.send(sw, query("10.0.0.254"), port=4, want=2)
+    n.send(sw, join(G1), port=2, want=2)
     n.settle(sw)
-    assert n.app.datapaths == {}
+    [flow] = [e for e in app_flows(sw, 0) if e.priority == 2000]
+    assert flow.match.nw_dst == int.from_bytes(bytes([239, 1, 1, 1]), "big")
+    assert sorted(a.port for a in flow.actions) == [2, 4]
+    # Unicast is still the L2 switch's.
+    frame = bytes.fromhex("00000000000b00000000000a0800") + bytes(46)
+    [out] = packet_outs(n.send(sw, frame, port=1))
+    assert out.data == frame
 
 
 @pytest.mark.parametrize(
