@@ -1,7 +1,9 @@
 """The event-loop wrapper: reusable events, logged thread failures, servers on ephemeral ports."""
 
 import logging
+import select
 import socket
+import time
 
 import pytest
 
@@ -105,6 +107,14 @@ def test_socket_reader_reads_waits_and_closes():
     client.close()
 
 
+def _wait_readable(sock, timeout: float = 5.0) -> None:
+    # Poll without consuming, so the test does not depend on delivery time.
+    deadline = time.monotonic() + timeout
+    while not select.select([sock], [], [], 0)[0]:
+        assert time.monotonic() < deadline, "data never arrived"
+        hub.sleep(0.001)
+
+
 def test_socket_reader_after_a_short_read_waits_for_readiness_first():
     client, peer = _connected_pair()
     reader = hub.socket_reader(peer)
@@ -118,10 +128,10 @@ def test_socket_reader_after_a_short_read_waits_for_readiness_first():
 
     reader._raw = CountingSocket()
     client.sendall(b"x" * 10)
-    hub.sleep(0.01)
+    _wait_readable(peer)
     assert reader.recv(10) == b"x" * 10  # a full read: the next recv tries the socket
     client.sendall(b"abc")
-    hub.sleep(0.01)
+    _wait_readable(peer)
     assert reader.recv(10) == b"abc"
     assert len(tries) == 2
     hub.spawn_after(0.01, client.sendall, b"def")
@@ -129,7 +139,7 @@ def test_socket_reader_after_a_short_read_waits_for_readiness_first():
         assert reader.recv(10) == b"def"
     assert len(tries) == 3  # no EAGAIN try between the short read and readiness
     client.sendall(b"ghi")  # arrives before the next recv: readiness still reports it
-    hub.sleep(0.01)
+    _wait_readable(peer)
     with hub.Timeout(5):
         assert reader.recv(10) == b"ghi"
     assert len(tries) == 4
