@@ -6,12 +6,10 @@ its own ``[apps.<name>]`` section (``<name>``: the app's file stem or last
 module component) as ``self.settings``.  ``etc/ctrlapp.toml`` is a commented
 sample covering every option.
 
-REST and RPC: when the modules ``ctrlapp.rest.service`` / ``ctrlapp.rpc.service``
-exist, start-up calls ``RestService(app_manager, host, port).start()`` and
-``RpcService(app_manager, host, port).start()``; they find the apps in
-``app_manager.applications`` and the switches in ``app_manager.datapaths``
-(see docs/architecture.md).  Their ``address`` attribute, when present, is
-printed in the banner.
+After the apps start, the manager opens the OpenFlow listener(s), the REST
+API (:class:`ctrlapp.rest.service.RestService`) and msgpack-RPC
+(:class:`ctrlapp.rpc.service.RpcService`) unless ``--no-rest``/``--no-rpc``;
+the banner says where each listens.
 
 Offline analysis: ``--replay FILE`` feeds a pcap/pcapng capture to the apps
 as PACKET_INs (:mod:`ctrlapp.controller.replay`) once they have started;
@@ -27,7 +25,6 @@ status 2; no traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import os
@@ -42,7 +39,13 @@ from ctrlapp.exception import AppLoadError, ConfigError, CtrlappError
 
 APPS_DIR = Path(__file__).resolve().parent.parent.parent / "apps"
 
-DEFAULT_APPS: tuple[str, ...] = ("example_hub.py",)
+DEFAULT_APPS: tuple[str, ...] = (
+    "l2_switch.py",
+    "arp_responder.py",
+    "dhcp_server.py",
+    "igmp_snooping.py",
+    "sctp_monitor.py",
+)
 """Apps run when none is named on the command line (file names in the ``apps/`` directory)."""
 
 EXIT_USAGE = 2
@@ -277,17 +280,6 @@ def setup_logging(level: str, fmt: str) -> None:
     root.setLevel(level.upper())
 
 
-def _optional_service(module: str, cls_name: str) -> type | None:
-    """The service class if its module is installed (REST and RPC are optional parts)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name in (module, module.rsplit(".", 1)[0]):
-            return None
-        raise
-    return getattr(mod, cls_name, None)
-
-
 class Runtime:
     """Everything one manager process runs; ``start()`` returns, ``stop()`` shuts down cleanly."""
 
@@ -328,17 +320,23 @@ class Runtime:
             self.controller.start()
         except OSError as exc:
             raise ConfigError(f"cannot listen for switches: {exc.strerror or exc}") from None
+        from ctrlapp.rest.service import RestService
+        from ctrlapp.rpc.service import RpcService
+
         wanted = []
         if not self.args.no_rest:
-            wanted.append(("REST", "ctrlapp.rest.service", "RestService", self.args.rest_port))
+            wanted.append(("REST", RestService, self.args.rest_port))
         if not self.args.no_rpc:
-            wanted.append(("RPC", "ctrlapp.rpc.service", "RpcService", self.args.rpc_port))
-        for label, module, cls_name, port in wanted:
-            cls = _optional_service(module, cls_name)
-            if cls is None:
-                continue
+            wanted.append(("RPC", RpcService, self.args.rpc_port))
+        for label, cls, port in wanted:
             service = cls(self.manager, self.args.rest_host, port)
-            service.start()
+            try:
+                service.start()
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot listen for {label} on {self.args.rest_host}:{port}: "
+                    f"{exc.strerror or exc}"
+                ) from None
             self.services.append((label, service))
 
     def banner(self) -> str:

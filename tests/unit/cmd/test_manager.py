@@ -218,7 +218,7 @@ EMULATOR_CLIENT = textwrap.dedent(
 
 
 def test_banner_lists_listeners(tmp_path):
-    """REST and RPC start when their modules exist, on the host and ports given."""
+    """REST and RPC start on the host and ports given."""
     args, sections = manager.resolve_options(
         ["apps/example_hub.py", "--ofp-listen-host", "127.0.0.1", "--ofp-tcp-listen-port", "0",
          "--rest-port", "0", "--rpc-port", "0", "--state-dir", str(tmp_path)]
