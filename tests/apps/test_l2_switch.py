@@ -1,5 +1,6 @@
 """apps/l2_switch.py against the switch emulator (real OpenFlow over TCP, in-process)."""
 
+import functools
 import json
 import urllib.error
 import urllib.request
@@ -10,11 +11,9 @@ from hypothesis import strategies as st
 
 from ctrlapp.base import app_manager
 from ctrlapp.controller import ofp_event
-from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.exception import AppLoadError
 from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
-from ctrlapp.rest.service import RestService
-from ctrlapp.testing.switch_emulator import SwitchEmulator
+from ctrlapp.testing.app_harness import AppHarness
 from tests.support.green import run_blocking
 
 APP = "apps/l2_switch.py"
@@ -29,31 +28,21 @@ def frame(dst, src, vlan=None, ethertype=0x0800, payload=bytes(46)):
     return hdr + ethertype.to_bytes(2, "big") + payload
 
 
-class Net:
+class Net(AppHarness):
     def __init__(self, tmp_path, settings=None, rest=False):
-        self.manager = app_manager.AppManager(
-            app_settings={"l2_switch": settings or {}}, state_dir=tmp_path / "state"
+        super().__init__(
+            [APP],
+            settings={"l2_switch": settings or {}},
+            state_dir=tmp_path / "state",
+            rest=rest,
         )
-        self.manager.load_apps([APP])
-        self.manager.instantiate_apps()
-        self.manager.start_apps()
-        self.controller = OpenFlowController(
-            self.manager, ControllerConfig(listen_host="127.0.0.1", tcp_port=0)
-        )
-        self.manager.controller = self.controller
-        self.controller.start()
-        self.rest = RestService(self.manager, port=0).start() if rest else None
-        self.switches = []
 
     @property
     def app(self):
         return self.manager.applications["l2_switch"]
 
     def switch(self, dpid=1, version=4):
-        sw = SwitchEmulator(self.controller.tcp_address, dpid=dpid, version=version)
-        sw.start()
-        assert sw.wait_ready()
-        self.switches.append(sw)
+        sw = self.connect(dpid, version)
         if version == 4:
             assert sw.wait(lambda: len(sw.switch.flows.table(1)) == 1)
         return sw
@@ -66,27 +55,10 @@ class Net:
         sw.wait(lambda: len(sw.switch.packet_outs) > before, timeout)
         return sw.switch.packet_outs[before:]
 
-    def stop(self):
-        for sw in self.switches:
-            sw.close()
-        if self.rest:
-            self.rest.stop()
-        self.controller.stop()
-        self.manager.close()
-
 
 @pytest.fixture
-def net(tmp_path):
-    made = []
-
-    def start(**kw):
-        n = Net(tmp_path, **kw)
-        made.append(n)
-        return n
-
-    yield start
-    for n in made:
-        n.stop()
+def net(harnesses):
+    return functools.partial(harnesses, Net)
 
 
 def out_ports(msg):
