@@ -1,5 +1,6 @@
 """apps/igmp_snooping.py against the switch emulator (real OpenFlow 1.3 over TCP, in-process)."""
 
+import functools
 import json
 import urllib.error
 import urllib.request
@@ -7,12 +8,10 @@ import urllib.request
 import pytest
 
 from ctrlapp.base import app_manager
-from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib.packet import ethernet, ipv4, packet, vlan
 from ctrlapp.lib.packet import igmp as ig
-from ctrlapp.rest.service import RestService
-from ctrlapp.testing.switch_emulator import SwitchEmulator
+from ctrlapp.testing.app_harness import AppHarness
 from tests.support.green import run_blocking
 
 APP = "apps/igmp_snooping.py"
@@ -74,35 +73,24 @@ class Clock:
         return self.now
 
 
-class Net:
+class Net(AppHarness):
     def __init__(self, tmp_path, settings=None, rest=False, apps=(APP,)):
         base = {"tick": 10}
         base.update(settings or {})
-        self.manager = app_manager.AppManager(
-            app_settings={"igmp_snooping": base}, state_dir=tmp_path / "state"
-        )
-        self.manager.load_apps(list(apps))
-        self.manager.instantiate_apps()
         self.clock = Clock()
-        self.app.clock = self.clock
-        self.manager.start_apps()
-        self.controller = OpenFlowController(
-            self.manager, ControllerConfig(listen_host="127.0.0.1", tcp_port=0)
+        super().__init__(
+            apps, settings={"igmp_snooping": base}, state_dir=tmp_path / "state", rest=rest
         )
-        self.manager.controller = self.controller
-        self.controller.start()
-        self.rest = RestService(self.manager, port=0).start() if rest else None
-        self.switches = []
+
+    def prepare(self):
+        self.app.clock = self.clock
 
     @property
     def app(self):
         return self.manager.applications["igmp_snooping"]
 
     def switch(self, dpid=1, version=4):
-        sw = SwitchEmulator(self.controller.tcp_address, dpid=dpid, version=version)
-        sw.start()
-        assert sw.wait_ready()
-        self.switches.append(sw)
+        sw = self.connect(dpid, version)
         if version == 4:
             # setup (2 misses) + intercept, tap, link-local, unregistered; startup query
             assert sw.wait(lambda: len(app_flows(sw)) == 4 and sw.switch.packet_outs)
@@ -129,27 +117,10 @@ class Net:
         sw.wait(lambda: len(sw.switch.received) > before, 0.5)
         return sw.switch.received[before:]
 
-    def stop(self):
-        for sw in self.switches:
-            sw.close()
-        if self.rest:
-            self.rest.stop()
-        self.controller.stop()
-        self.manager.close()
-
 
 @pytest.fixture
-def net(tmp_path):
-    made = []
-
-    def start(**kw):
-        n = Net(tmp_path, **kw)
-        made.append(n)
-        return n
-
-    yield start
-    for n in made:
-        n.stop()
+def net(harnesses):
+    return functools.partial(harnesses, Net)
 
 
 def app_flows(sw, table=None):
