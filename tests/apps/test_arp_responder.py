@@ -1,9 +1,9 @@
 """apps/arp_responder.py (with apps/l2_switch.py and apps/dhcp_server.py where the test says so)
 against the switch emulator: real OpenFlow over TCP, in-process."""
 
+import functools
 import ipaddress
 import json
-import urllib.error
 import urllib.request
 
 import pytest
@@ -12,14 +12,12 @@ from hypothesis import strategies as st
 
 from ctrlapp.base import app_manager
 from ctrlapp.controller import ofp_event
-from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib import hub
 from ctrlapp.lib.packet import arp, packet
 from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
-from ctrlapp.rest.service import RestService
+from ctrlapp.testing.app_harness import AppHarness
 from ctrlapp.testing.dhcp_client import DhcpClient
-from ctrlapp.testing.switch_emulator import SwitchEmulator
 from tests.support.green import run_blocking
 
 ARP_APP = "apps/arp_responder.py"
@@ -87,31 +85,16 @@ def matches(fields, frame):
     return True
 
 
-class Net:
+class Net(AppHarness):
     def __init__(self, tmp_path, apps=(ARP_APP,), settings=None, rest=False):
-        self.manager = app_manager.AppManager(
-            app_settings=settings or {}, state_dir=tmp_path / "state"
-        )
-        self.manager.load_apps(list(apps))
-        self.manager.instantiate_apps()
-        self.manager.start_apps()
-        self.controller = OpenFlowController(
-            self.manager, ControllerConfig(listen_host="127.0.0.1", tcp_port=0)
-        )
-        self.manager.controller = self.controller
-        self.controller.start()
-        self.rest = RestService(self.manager, port=0).start() if rest else None
-        self.switches = []
+        super().__init__(apps, settings=settings, state_dir=tmp_path / "state", rest=rest)
 
     @property
     def app(self):
         return self.manager.applications["arp_responder"]
 
     def switch(self, dpid=1, version=4):
-        sw = SwitchEmulator(self.controller.tcp_address, dpid=dpid, version=version)
-        sw.start()
-        assert sw.wait_ready()
-        self.switches.append(sw)
+        sw = self.connect(dpid, version)
         if self.app.cfg.learn:
             assert sw.wait(lambda: any(e.cookie == TAP for e in sw.switch.flows.entries))
         return sw
@@ -141,31 +124,6 @@ class Net:
             wait_events(self.manager, timeout)
         return sw.switch.packet_outs[before:]
 
-    def http(self, method, path, body=None):
-        host, port = self.rest.address
-
-        def call():
-            data = json.dumps(body).encode() if body is not None else None
-            req = urllib.request.Request(f"http://{host}:{port}{path}", data=data, method=method)
-            if data is not None:
-                req.add_header("Content-Type", "application/json")
-            try:
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    raw = resp.read()
-                    return resp.status, json.loads(raw) if raw else None
-            except urllib.error.HTTPError as exc:
-                return exc.code, json.loads(exc.read())
-
-        return run_blocking(call)
-
-    def stop(self):
-        for sw in self.switches:
-            sw.close()
-        if self.rest:
-            self.rest.stop()
-        self.controller.stop()
-        self.manager.close()
-
 
 def wait_events(manager, timeout):
     """Let the apps' green threads run for ``timeout`` seconds."""
@@ -180,17 +138,8 @@ def wait_until(cond, timeout=3.0):
 
 
 @pytest.fixture
-def net(tmp_path):
-    made = []
-
-    def start(**kw):
-        n = Net(tmp_path, **kw)
-        made.append(n)
-        return n
-
-    yield start
-    for n in made:
-        n.stop()
+def net(harnesses):
+    return functools.partial(harnesses, Net)
 
 
 def fields(entry):
