@@ -1,22 +1,19 @@
 """apps/dhcp_server.py against the switch emulator (real OpenFlow over TCP, in-process)."""
 
-import json
-import urllib.error
+import functools
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from ctrlapp.base import app_manager
-from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.controller.handler import set_ev_cls
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib import hub
 from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp, vlan
-from ctrlapp.rest.service import RestService
 from ctrlapp.services.dhcp.events import EventLease
+from ctrlapp.testing.app_harness import AppHarness
 from ctrlapp.testing.dhcp_client import DhcpClient
-from ctrlapp.testing.switch_emulator import SwitchEmulator
 from tests.support.green import run_blocking
 
 APP = "apps/dhcp_server.py"
@@ -38,33 +35,22 @@ class LeaseWatcher(app_manager.CtrlApp):
         self.seen.append(ev)
 
 
-class Net:
+class Net(AppHarness):
     def __init__(self, tmp_path, settings=None, rest=False, watcher=True):
-        self.manager = app_manager.AppManager(
-            app_settings={"dhcp_server": settings or {}}, state_dir=tmp_path / "state"
+        super().__init__(
+            [APP],
+            settings={"dhcp_server": settings or {}},
+            state_dir=tmp_path / "state",
+            extra_apps={"lease_watcher": LeaseWatcher} if watcher else None,
+            rest=rest,
         )
-        self.manager.load_apps([APP])
-        if watcher:
-            self.manager.applications_cls["lease_watcher"] = LeaseWatcher
-        self.manager.instantiate_apps()
-        self.manager.start_apps()
-        self.controller = OpenFlowController(
-            self.manager, ControllerConfig(listen_host="127.0.0.1", tcp_port=0)
-        )
-        self.manager.controller = self.controller
-        self.controller.start()
-        self.rest = RestService(self.manager, port=0).start() if rest else None
-        self.switches = []
 
     @property
     def app(self):
         return self.manager.applications["dhcp_server"]
 
     def switch(self, dpid=1, version=4):
-        sw = SwitchEmulator(self.controller.tcp_address, dpid=dpid, version=version)
-        sw.start()
-        assert sw.wait_ready()
-        self.switches.append(sw)
+        sw = self.connect(dpid, version)
         # The intercept flows arrive right after the handshake.
         assert sw.wait(lambda: any(e.cookie == COOKIE for e in sw.switch.flows.entries))
         return sw
@@ -77,46 +63,10 @@ class Net:
         sw.wait(lambda: len(sw.switch.packet_outs) > before, timeout)
         return sw.switch.packet_outs[before:]
 
-    def url(self, path):
-        host, port = self.rest.address
-        return f"http://{host}:{port}{path}"
-
-    def http(self, method, path, body=None):
-        def call():
-            data = json.dumps(body).encode() if body is not None else None
-            req = urllib.request.Request(self.url(path), data=data, method=method)
-            if data is not None:
-                req.add_header("Content-Type", "application/json")
-            try:
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    raw = resp.read()
-                    return resp.status, json.loads(raw) if raw else None
-            except urllib.error.HTTPError as exc:
-                return exc.code, json.loads(exc.read())
-
-        return run_blocking(call)
-
-    def stop(self):
-        for sw in self.switches:
-            sw.close()
-        if self.rest:
-            self.rest.stop()
-        self.controller.stop()
-        self.manager.close()
-
 
 @pytest.fixture
-def net(tmp_path):
-    made = []
-
-    def start(**kw):
-        n = Net(tmp_path, **kw)
-        made.append(n)
-        return n
-
-    yield start
-    for n in made:
-        n.stop()
+def net(harnesses):
+    return functools.partial(harnesses, Net)
 
 
 def dora(n, sw, client, port=1):
