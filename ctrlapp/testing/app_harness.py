@@ -127,6 +127,15 @@ class AppHarness:
 
         return run_blocking(call)
 
+    def text(self, path: str) -> str:
+        """GET ``path`` from the REST service (e.g. ``/metrics``) and return the body as text."""
+
+        def call() -> str:
+            with urllib.request.urlopen(self.url(path), timeout=10) as resp:
+                return resp.read().decode()
+
+        return run_blocking(call)
+
     def stop(self) -> None:
         for sw in self.switches:
             sw.close()

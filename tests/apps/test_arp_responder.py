@@ -4,7 +4,6 @@ against the switch emulator: real OpenFlow over TCP, in-process."""
 import functools
 import ipaddress
 import json
-import urllib.request
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +17,6 @@ from ctrlapp.lib.packet import arp, packet
 from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
 from ctrlapp.testing.app_harness import AppHarness
 from ctrlapp.testing.dhcp_client import DhcpClient
-from tests.support.green import run_blocking
 
 ARP_APP = "apps/arp_responder.py"
 L2_APP = "apps/l2_switch.py"
@@ -435,10 +433,7 @@ def test_rest_with_a_real_http_client(net, tmp_path):
     status, doc = n.http("GET", "/v1/openapi.json")
     assert {"get", "post"} <= set(doc["paths"]["/v1/arp/entries"])
     assert "delete" in doc["paths"]["/v1/arp/entries/{ip}"]
-    host, port = n.rest.address
-    metrics = run_blocking(
-        lambda: urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10).read().decode()
-    )
+    metrics = n.text("/metrics")
     assert 'ctrlapp_arp_bindings{source="static"} 4' in metrics
     assert 'ctrlapp_arp_events_total{event="replies"} 2' in metrics
 

@@ -1,7 +1,6 @@
 """apps/dhcp_server.py against the switch emulator (real OpenFlow over TCP, in-process)."""
 
 import functools
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from ctrlapp.lib.packet import arp, checksum, dhcp, ethernet, ipv4, packet, udp,
 from ctrlapp.services.dhcp.events import EventLease
 from ctrlapp.testing.app_harness import AppHarness
 from ctrlapp.testing.dhcp_client import DhcpClient
-from tests.support.green import run_blocking
 
 APP = "apps/dhcp_server.py"
 DATA = Path(__file__).parent.parent / "data" / "dhclient"
@@ -352,9 +350,7 @@ def test_rest_endpoints_with_a_real_http_client(net):
     assert {"get", "post", "delete"} <= set(paths["/v1/dhcp/reservations"])
     assert "delete" in paths["/v1/dhcp/leases/{ip}"]
     assert all(op.get("summary") for p in paths.values() for op in p.values())
-    metrics = run_blocking(
-        lambda: urllib.request.urlopen(n.url("/metrics"), timeout=10).read().decode()
-    )
+    metrics = n.text("/metrics")
     assert 'ctrlapp_dhcp_pool_free{pool="default"} 99' in metrics
     assert 'ctrlapp_dhcp_messages_total{kind="sent ACK"} 2' in metrics
 

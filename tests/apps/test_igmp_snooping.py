@@ -1,9 +1,6 @@
 """apps/igmp_snooping.py against the switch emulator (real OpenFlow 1.3 over TCP, in-process)."""
 
 import functools
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -12,7 +9,6 @@ from ctrlapp.exception import AppLoadError
 from ctrlapp.lib.packet import ethernet, ipv4, packet, vlan
 from ctrlapp.lib.packet import igmp as ig
 from ctrlapp.testing.app_harness import AppHarness
-from tests.support.green import run_blocking
 
 APP = "apps/igmp_snooping.py"
 L2 = "apps/l2_switch.py"
@@ -449,16 +445,7 @@ def test_rest_groups_routers_queriers_and_openapi(net):
         want=4,
     )
     n.send(sw, v2(ig.IGMP_TYPE_REPORT_V2, G2), port=3, want=4)
-    host, port = n.rest.address
-
-    def get(path):
-        try:
-            with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=10) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
-
-    status, groups = run_blocking(lambda: get("/v1/igmp/groups"))
+    status, groups = n.http("GET", "/v1/igmp/groups")
     assert status == 200
     assert [(g["dpid"], g["vlan"], g["group"], g["ports"]) for g in groups] == [
         ("000000000000001f", 0, G1, [4]),
@@ -472,28 +459,24 @@ def test_rest_groups_routers_queriers_and_openapi(net):
     assert groups[0]["source_ports"] == {"10.1.1.1": [2, 4], "10.1.1.2": [2, 4]}
     [m2] = groups[1]["members"]
     assert (m2["version"], m2["filter_mode"], m2["group_timer"]) == (2, "exclude", 260.0)
-    _, only = run_blocking(lambda: get(f"/v1/igmp/groups?group={G2}"))
+    _, only = n.http("GET", f"/v1/igmp/groups?group={G2}")
     assert [g["group"] for g in only] == [G2]
-    _, by_port = run_blocking(lambda: get("/v1/igmp/groups?port=2&dpid=000000000000001f"))
+    _, by_port = n.http("GET", "/v1/igmp/groups?port=2&dpid=000000000000001f")
     assert [g["group"] for g in by_port] == [G1]
-    status, err = run_blocking(lambda: get("/v1/igmp/groups?group=nope"))
+    status, err = n.http("GET", "/v1/igmp/groups?group=nope")
     assert status == 400 and "nope" in err["detail"]
-    _, routers = run_blocking(lambda: get("/v1/igmp/routers"))
+    _, routers = n.http("GET", "/v1/igmp/routers")
     assert [(r["dpid"], r["port"], r["expires_in"]) for r in routers] == [
         ("000000000000001f", 4, 255.0)
     ]
-    _, queriers = run_blocking(lambda: get("/v1/igmp/queriers"))
+    _, queriers = n.http("GET", "/v1/igmp/queriers")
     # The router's address is higher than ours: this switch stays querier (RFC 3376 §6.6.2).
     assert [(q["querier"], q["self"], q["port"]) for q in queriers] == [("10.0.0.100", True, None)]
 
-    def text(path):
-        with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=10) as r:
-            return r.read().decode()
-
-    metrics = run_blocking(lambda: text("/metrics"))
+    metrics = n.text("/metrics")
     assert 'ctrlapp_igmp_groups{dpid="000000000000001f"} 2' in metrics
     assert 'ctrlapp_igmp_messages_total{kind="v2 reports"} 1' in metrics
-    _, doc = run_blocking(lambda: get("/v1/openapi.json"))
+    _, doc = n.http("GET", "/v1/openapi.json")
     for path in ("/v1/igmp/groups", "/v1/igmp/routers", "/v1/igmp/queriers"):
         assert doc["paths"][path]["get"]["summary"]
     params = {p["name"] for p in doc["paths"]["/v1/igmp/groups"]["get"]["parameters"]}

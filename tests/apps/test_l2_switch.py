@@ -1,9 +1,6 @@
 """apps/l2_switch.py against the switch emulator (real OpenFlow over TCP, in-process)."""
 
 import functools
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +11,6 @@ from ctrlapp.controller import ofp_event
 from ctrlapp.exception import AppLoadError
 from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
 from ctrlapp.testing.app_harness import AppHarness
-from tests.support.green import run_blocking
 
 APP = "apps/l2_switch.py"
 COOKIE = 0x4C325357
@@ -267,29 +263,18 @@ def test_rest_lists_learned_macs(net):
     n = net(rest=True)
     sw = n.switch(dpid=0x1F)
     n.send(sw, frame(B, A, vlan=3), port=2)
-    host, port = n.rest.address
-
-    def get(path):
-        try:
-            with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=10) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
-
-    status, macs = run_blocking(lambda: get("/v1/l2/macs"))
+    status, macs = n.http("GET", "/v1/l2/macs")
     assert status == 200
     assert [(m["dpid"], m["vlan"], m["mac"], m["port"]) for m in macs] == [
         ("000000000000001f", 3, A, 2)
     ]
-    assert run_blocking(lambda: get("/v1/l2/macs?dpid=2"))[1] == []
-    metrics = run_blocking(
-        lambda: urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10).read().decode()
-    )
+    assert n.http("GET", "/v1/l2/macs?dpid=2")[1] == []
+    metrics = n.text("/metrics")
     assert 'ctrlapp_l2_macs{dpid="000000000000001f"} 1' in metrics
     assert 'ctrlapp_l2_frames_total{kind="flooded"} 1' in metrics
-    status, doc = run_blocking(lambda: get("/v1/openapi.json"))
+    status, doc = n.http("GET", "/v1/openapi.json")
     assert doc["paths"]["/v1/l2/macs"]["get"]["summary"]
-    status, err = run_blocking(lambda: get("/v1/l2/macs?dpid=zz"))
+    status, err = n.http("GET", "/v1/l2/macs?dpid=zz")
     assert status == 400 and "zz" in err["detail"]
 
 
