@@ -142,7 +142,9 @@ class icmp(packet_base.PacketBase):
     def serialize(
         self, payload: bytearray, prev: packet_base.PacketBase | None
     ) -> bytes | bytearray:
-        body = self._body()
+        data = self.data
+        # A typed body (echo, unreachable ...) is encoded here directly: one call fewer.
+        body = data.serialize() if isinstance(data, _ICMPv4Payload) else self._body()
         csum = self.csum
         if not csum:
             # Bytes added after this header (a raw original datagram, say) are
