@@ -22,15 +22,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import selectors
 import socket
 import statistics
-import struct
-import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections import deque
 from pathlib import Path
@@ -38,18 +34,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ctrlapp.controller.handshake import hello_bytes  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    HEADER,
+    cpu_seconds,
+    free_port,
+    rss_kib,
+    start_ctrlapp,
+    start_osken,
+    stop_process,
+    switch_handshake,
+    wait_listening,
+)
 from ctrlapp.ofproto import ofproto_v1_3_parser as parser13  # noqa: E402
 from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER  # noqa: E402
 
-HEADER = struct.Struct("!BBHI")
 ARP_REQUEST = bytes.fromhex(
     "ffffffffffff00112233445508060001080006040001"
     "0011223344550a000001000000000000"
     "0a000002" + "00" * 18
 )
 TOTAL_WINDOW = 64
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 APP_BODY = """
 class BenchReflector({base}):
@@ -77,24 +81,6 @@ OSKEN_APP = (
     "from os_ken.controller.handler import MAIN_DISPATCHER, set_ev_cls\n"
     "from os_ken.ofproto import ofproto_v1_3\n"
 ) + APP_BODY.format(base="app_manager.OSKenApp")
-# os-ken 4 ships no manager script; this is the start-up its old one did.
-OSKEN_BOOT = textwrap.dedent(
-    """
-    import sys
-    from os_ken.lib import hub
-    hub.patch(thread=False)
-    from os_ken import cfg
-    from os_ken.base.app_manager import AppManager
-    import os_ken.controller.controller
-    cfg.CONF(args=["--ofp-tcp-listen-port", sys.argv[1], "--ofp-listen-host", "127.0.0.1"],
-             project="os_ken")
-    mgr = AppManager.get_instance()
-    mgr.load_apps([sys.argv[2]])
-    services = mgr.instantiate_apps(**mgr.create_contexts())
-    print("ready", flush=True)
-    hub.joinall(services)
-    """
-)
 
 
 def _packet_in() -> bytes:
@@ -128,54 +114,7 @@ PACKET_IN = _packet_in()
 PACKET_OUT = _packet_out()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 # -- the emulated switches (load generator) ------------------------------------------------
-
-
-def _handshake(sock: socket.socket, dpid: int) -> None:
-    """Answer the controller until it has asked for the port description."""
-    sock.settimeout(20)
-    sock.sendall(hello_bytes({4}))
-    buf = bytearray()
-    while True:
-        data = sock.recv(65536)
-        if not data:
-            raise ConnectionError("controller closed during the handshake")
-        buf += data
-        while len(buf) >= 8:
-            _v, msg_type, length, xid = HEADER.unpack_from(buf)
-            if len(buf) < length:
-                break
-            del buf[:length]
-            if msg_type == 5:  # FEATURES_REQUEST
-                sock.sendall(
-                    HEADER.pack(4, 6, 32, xid) + struct.pack("!QIBB2xII", dpid, 0, 254, 0, 0x4F, 0)
-                )
-            elif msg_type == 2:
-                sock.sendall(HEADER.pack(4, 3, 8, xid))
-            elif msg_type == 20:
-                sock.sendall(HEADER.pack(4, 21, 8, xid))
-            elif msg_type == 18:  # MULTIPART_REQUEST: the port description
-                sock.sendall(HEADER.pack(4, 19, 16, xid) + struct.pack("!HH4x", 13, 0))
-                sock.settimeout(None)
-                return
 
 
 def load_generator(port, dpids, window, handshake, ready_q, start_q, result_q) -> None:
@@ -184,7 +123,7 @@ def load_generator(port, dpids, window, handshake, ready_q, start_q, result_q) -
         s = socket.create_connection(("127.0.0.1", port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if handshake:
-            _handshake(s, dpid)
+            switch_handshake(s, dpid)
         socks.append(s)
     ready_q.put(len(socks))
     t_start, t_end = start_q.get()
@@ -293,51 +232,19 @@ class Controller:
         if name == "ctrlapp":
             app = workdir / "bench_reflector.py"
             app.write_text(CTRLAPP_APP)
-            cmd = [
-                sys.executable, "-m", "ctrlapp", str(app), "--ofp-listen-host", "127.0.0.1",
-                "--ofp-tcp-listen-port", str(self.port), "--no-rest", "--no-rpc",
-                "--state-dir", str(workdir / "state"), "--log-level", "warning",
-            ]  # fmt: skip
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-            self.proc.stdout.readline()
-            self.pid = self.proc.pid
+            self.proc = start_ctrlapp([str(app)], self.port, workdir / "state")
         elif name == "os-ken":
-            app = workdir / "osken_reflector.py"
-            app.write_text(OSKEN_APP)
-            boot = workdir / "osken_boot.py"
-            boot.write_text(OSKEN_BOOT)
-            cmd = [sys.executable, str(boot), str(self.port), str(app)]
-            self.proc = subprocess.Popen(
-                cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-            )
-            self.proc.stdout.readline()
-            self.pid = self.proc.pid
+            self.proc = start_osken(OSKEN_APP, self.port, workdir)
         else:
             ready = mp.Event()
             self.proc = mp.Process(target=floor_server, args=(self.port, ready), daemon=True)
             self.proc.start()
             ready.wait(10)
-            self.pid = self.proc.pid
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.pid = self.proc.pid
+        wait_listening(self.port)
 
     def stop(self) -> None:
-        if isinstance(self.proc, subprocess.Popen):
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        else:
-            self.proc.terminate()
-            self.proc.join(5)
+        stop_process(self.proc)
 
 
 def run_case(
