@@ -31,7 +31,6 @@ import os
 import selectors
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -42,17 +41,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ctrlapp.controller.handshake import hello_bytes  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    HEADER,
+    cpu_seconds,
+    free_port,
+    start_ctrlapp,
+    start_osken,
+    stop_process,
+    switch_handshake,
+    wait_listening,
+)
 from ctrlapp.lib.packet import arp, ethernet, packet  # noqa: E402
 from ctrlapp.ofproto import ofproto_v1_3_parser as parser13  # noqa: E402
 from ctrlapp.ofproto.ofproto_common import OFP_NO_BUFFER  # noqa: E402
 from ctrlapp.testing.dhcp_client import DhcpClient  # noqa: E402
 
-HEADER = struct.Struct("!BBHI")
 COOKIE = 0x44484350
 # apps/arp_responder.py's intercept cookie: its PACKET_INs must look like its own.
 ARP_RESPONDER_COOKIE = 0x41525031
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVER_IP = "10.0.255.254"
 CONFIG = f"""
 [apps.dhcp_server]
@@ -105,26 +111,6 @@ OSKEN_ARP_APP = textwrap.dedent(
     OFP_NO_BUFFER_VALUE = 0xffffffff
     """
 )
-# os-ken 4 has no manager script: start its AppManager the way its old one did.
-OSKEN_BOOT = textwrap.dedent(
-    """
-    import sys
-    from os_ken.lib import hub
-    hub.patch(thread=False)
-    from os_ken import cfg
-    from os_ken.base.app_manager import AppManager
-    import os_ken.controller.controller
-    cfg.CONF(args=["--ofp-tcp-listen-port", sys.argv[1], "--ofp-listen-host", "127.0.0.1"],
-             project="os_ken")
-    mgr = AppManager.get_instance()
-    mgr.load_apps([sys.argv[2]])
-    threads = mgr.instantiate_apps(**mgr.create_contexts())
-    print("ready", flush=True)
-    hub.joinall(threads)
-    """
-)
-
-
 # -- pre-encoded PACKET_INs -----------------------------------------------------------------
 
 
@@ -163,35 +149,6 @@ def _templates() -> dict[str, tuple[bytes, int]]:
     }
 
 
-def _handshake(sock: socket.socket, dpid: int) -> None:
-    """Answer the controller until it has asked for the port description."""
-    sock.settimeout(20)
-    sock.sendall(hello_bytes({4}))
-    buf = bytearray()
-    while True:
-        data = sock.recv(65536)
-        if not data:
-            raise ConnectionError("controller closed during the handshake")
-        buf += data
-        while len(buf) >= 8:
-            _v, msg_type, length, xid = HEADER.unpack_from(buf)
-            if len(buf) < length:
-                break
-            del buf[:length]
-            if msg_type == 5:  # FEATURES_REQUEST
-                sock.sendall(
-                    HEADER.pack(4, 6, 32, xid) + struct.pack("!QIBB2xII", dpid, 0, 254, 0, 0x4F, 0)
-                )
-            elif msg_type == 2:  # ECHO_REQUEST
-                sock.sendall(HEADER.pack(4, 3, 8, xid))
-            elif msg_type == 20:  # BARRIER_REQUEST
-                sock.sendall(HEADER.pack(4, 21, 8, xid))
-            elif msg_type == 18:  # MULTIPART_REQUEST: the port description is the last step
-                sock.sendall(HEADER.pack(4, 19, 16, xid) + struct.pack("!HH4x", 13, 0))
-                sock.settimeout(None)
-                return
-
-
 def load_generator(port, mode, dpids, window, handshake, gen_id, start_q, result_q) -> None:
     """Closed loop: ``window`` exchanges in flight per switch; counts completed exchanges."""
     tpl = _templates()
@@ -200,7 +157,7 @@ def load_generator(port, mode, dpids, window, handshake, gen_id, start_q, result
         s = socket.create_connection(("127.0.0.1", port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if handshake:
-            _handshake(s, dpid)
+            switch_handshake(s, dpid)
         socks.append(s)
     disc, d_off = tpl["discover"]
     req, r_off = tpl["request"]
@@ -329,12 +286,6 @@ def echo_floor(port: int, ready) -> None:
                 conn.sendall(out)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Controller:
     def __init__(self, name: str, workdir: Path, app: str | None = None) -> None:
         self.name = name
@@ -346,44 +297,19 @@ class Controller:
             self.proc.start()
             ready.wait(10)
         elif name == "os-ken":
-            (workdir / "osken_arp.py").write_text(OSKEN_ARP_APP)
-            (workdir / "osken_boot.py").write_text(OSKEN_BOOT)
-            self.proc = subprocess.Popen(
-                [sys.executable, "osken_boot.py", str(self.port), str(workdir / "osken_arp.py")],
-                cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            )  # fmt: skip
-            self.proc.stdout.readline()
+            self.proc = start_osken(OSKEN_ARP_APP, self.port, workdir)
         else:
             (workdir / "bench.toml").write_text(CONFIG)
-            state = workdir / f"state-{self.port}"
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "ctrlapp", app or "apps/dhcp_server.py",
-                 "--config", str(workdir / "bench.toml"), "--ofp-listen-host", "127.0.0.1",
-                 "--ofp-tcp-listen-port", str(self.port), "--no-rest", "--no-rpc",
-                 "--state-dir", str(state), "--log-level", "warning"],
-                cwd=ROOT, stdout=subprocess.PIPE, text=True,
-            )  # fmt: skip
-            self.proc.stdout.readline()
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+            self.proc = start_ctrlapp(
+                [app or "apps/dhcp_server.py"],
+                self.port,
+                workdir / f"state-{self.port}",
+                config=workdir / "bench.toml",
+            )
+        wait_listening(self.port)
 
     def stop(self) -> None:
-        if isinstance(self.proc, subprocess.Popen):
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        else:
-            self.proc.terminate()
-            self.proc.join(5)
+        stop_process(self.proc)
 
 
 def run(ctl: Controller, mode: str, switches: int, window: int, duration: float, dpid0: int):
@@ -484,13 +410,6 @@ def handler_cost(n: int) -> tuple[float, float]:
             raise RuntimeError(f"only {bound} of {n} clients were bound")
         app.store.close()
     return discover, request
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all threads (from /proc)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def lease_database(n: int, workdir: Path) -> dict[str, float]:

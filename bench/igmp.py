@@ -27,7 +27,6 @@ import multiprocessing as mp
 import selectors
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dhcp import HEADER, _handshake, cpu_seconds, free_port  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    HEADER,
+    cpu_seconds,
+    free_port,
+    start_ctrlapp,
+    stop_process,
+    switch_handshake,
+    wait_listening,
+)
 from ctrlapp.lib.packet import ethernet, ipv4, packet  # noqa: E402
 from ctrlapp.lib.packet import igmp as ig  # noqa: E402
 from ctrlapp.ofproto import ofproto_v1_3_parser as parser13  # noqa: E402
@@ -149,7 +156,7 @@ def load_generator(port, dpids, groups, window, start_q, result_q) -> None:
     for dpid in dpids:
         s = socket.create_connection(("127.0.0.1", port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        _handshake(s, dpid)
+        switch_handshake(s, dpid)
         s.sendall(query)
         socks.append(s)
     t_start, t_end = start_q.get()
@@ -198,22 +205,9 @@ def load_generator(port, dpids, groups, window, start_q, result_q) -> None:
 def app_rate(switches: int, groups: int, window: int, duration: float) -> tuple[float, float]:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ctrlapp", "apps/l2_switch.py", "apps/igmp_snooping.py",
-             "--ofp-listen-host", "127.0.0.1", "--ofp-tcp-listen-port", str(port),
-             "--no-rest", "--no-rpc", "--state-dir", tmp, "--log-level", "warning"],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        proc = start_ctrlapp(["apps/l2_switch.py", "apps/igmp_snooping.py"], port, tmp)
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
+            wait_listening(port)
             n_gen = 2 if switches > 1 else 1
             dpids = list(range(1, switches + 1))
             start_qs = [mp.Queue() for _ in range(n_gen)]
@@ -240,11 +234,7 @@ def app_rate(switches: int, groups: int, window: int, duration: float) -> tuple[
             for g in gens:
                 g.join(10)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
     return total / duration, (cpu1 - cpu0) / total if total else float("nan")
 
 
