@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import selectors
-import socket
 import statistics
 import sys
 import tempfile
@@ -36,13 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import (  # noqa: E402
     HEADER,
+    connect_switches,
     cpu_seconds,
     free_port,
     rss_kib,
+    serve_floor,
     start_ctrlapp,
     start_osken,
     stop_process,
-    switch_handshake,
     wait_listening,
 )
 from ctrlapp.ofproto import ofproto_v1_3_parser as parser13  # noqa: E402
@@ -118,13 +118,7 @@ PACKET_OUT = _packet_out()
 
 
 def load_generator(port, dpids, window, handshake, ready_q, start_q, result_q) -> None:
-    socks = []
-    for dpid in dpids:
-        s = socket.create_connection(("127.0.0.1", port))
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if handshake:
-            switch_handshake(s, dpid)
-        socks.append(s)
+    socks = connect_switches(port, dpids, handshake)
     ready_q.put(len(socks))
     t_start, t_end = start_q.get()
     if window == 0:  # idle switches for the memory measurement: hold the connections
@@ -190,36 +184,19 @@ def load_generator(port, dpids, window, handshake, ready_q, start_q, result_q) -
 
 def floor_server(port: int, ready) -> None:
     """Read PACKET_INs, write one fixed PACKET_OUT per whole PACKET_IN; nothing else."""
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", port))
-    lsock.listen(512)
-    sel = selectors.DefaultSelector()
-    sel.register(lsock, selectors.EVENT_READ)
-    pending: dict[int, int] = {}
     size = len(PACKET_IN)
-    ready.set()
-    while True:
-        for key, _ in sel.select():
-            if key.fileobj is lsock:
-                conn, _ = lsock.accept()
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                sel.register(conn, selectors.EVENT_READ)
-                pending[conn.fileno()] = 0
-                continue
-            conn = key.fileobj
-            try:
-                data = conn.recv(262144)
-            except OSError:
-                data = b""
-            if not data:
-                sel.unregister(conn)
-                conn.close()
-                continue
-            total = pending[key.fd] + len(data)
-            n, pending[key.fd] = divmod(total, size)
-            if n:
-                conn.sendall(PACKET_OUT * n)
+
+    def new_connection():
+        pending = 0
+
+        def answer(data: bytes) -> bytes:
+            nonlocal pending
+            n, pending = divmod(pending + len(data), size)
+            return PACKET_OUT * n
+
+        return answer
+
+    serve_floor(port, ready, new_connection)
 
 
 class Controller:

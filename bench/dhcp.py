@@ -43,12 +43,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import (  # noqa: E402
     HEADER,
+    connect_switches,
     cpu_seconds,
     free_port,
+    serve_floor,
     start_ctrlapp,
     start_osken,
     stop_process,
-    switch_handshake,
     wait_listening,
 )
 from ctrlapp.lib.packet import arp, ethernet, packet  # noqa: E402
@@ -152,13 +153,7 @@ def _templates() -> dict[str, tuple[bytes, int]]:
 def load_generator(port, mode, dpids, window, handshake, gen_id, start_q, result_q) -> None:
     """Closed loop: ``window`` exchanges in flight per switch; counts completed exchanges."""
     tpl = _templates()
-    socks = []
-    for dpid in dpids:
-        s = socket.create_connection(("127.0.0.1", port))
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if handshake:
-            switch_handshake(s, dpid)
-        socks.append(s)
+    socks = connect_switches(port, dpids, handshake)
     disc, d_off = tpl["discover"]
     req, r_off = tpl["request"]
     req_ip_at = r_off + tpl["requested_at"][1]
@@ -243,34 +238,13 @@ def load_generator(port, mode, dpids, window, handshake, gen_id, start_q, result
 
 def echo_floor(port: int, ready) -> None:
     """Answer every whole PACKET_IN with a PACKET_OUT carrying its frame; decode nothing else."""
-    lsock = socket.socket()
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", port))
-    lsock.listen(512)
-    sel = selectors.DefaultSelector()
-    sel.register(lsock, selectors.EVENT_READ)
-    bufs: dict[int, bytearray] = {}
-    ready.set()
     action = struct.pack("!HHIH6x", 0, 16, 0xFFFFFFF8, 0xFFFF)  # output IN_PORT
-    while True:
-        for key, _ in sel.select():
-            if key.fileobj is lsock:
-                conn, _ = lsock.accept()
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                sel.register(conn, selectors.EVENT_READ)
-                bufs[conn.fileno()] = bytearray()
-                continue
-            conn = key.fileobj
-            try:
-                data = conn.recv(262144)
-            except OSError:  # a generator that finished resets its connections
-                data = b""
-            if not data:
-                sel.unregister(conn)
-                conn.close()
-                continue
-            buf = bufs[key.fd]
-            buf += data
+
+    def new_connection():
+        buf = bytearray()
+
+        def answer(data: bytes) -> bytes:
+            buf.extend(data)
             off, end, out = 0, len(buf), bytearray()
             while end - off >= 8:
                 length = struct.unpack_from("!H", buf, off + 2)[0]
@@ -282,8 +256,11 @@ def echo_floor(port: int, ready) -> None:
                 out += struct.pack("!IIH6x", OFP_NO_BUFFER, 1, 16) + action + frame
                 off += length
             del buf[:off]
-            if out:
-                conn.sendall(out)
+            return out
+
+        return answer
+
+    serve_floor(port, ready, new_connection)
 
 
 class Controller:

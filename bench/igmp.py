@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import selectors
-import socket
 import struct
 import sys
 import tempfile
@@ -37,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import (  # noqa: E402
     HEADER,
+    connect_switches,
     cpu_seconds,
     free_port,
     start_ctrlapp,
     stop_process,
-    switch_handshake,
     wait_listening,
 )
 from ctrlapp.lib.packet import ethernet, ipv4, packet  # noqa: E402
@@ -152,13 +151,9 @@ def load_generator(port, dpids, groups, window, start_q, result_q) -> None:
     """Closed loop per switch: a relayed report (PACKET_OUT to the router port) frees a slot."""
     msgs = [packet_in(data, p) for p, data in reports("v3x1", groups)]
     query = packet_in(frame(ig.igmpv3_query(), "10.0.0.254", "224.0.0.1"), ROUTER_PORT)
-    socks = []
-    for dpid in dpids:
-        s = socket.create_connection(("127.0.0.1", port))
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        switch_handshake(s, dpid)
+    socks = connect_switches(port, dpids)
+    for s in socks:
         s.sendall(query)
-        socks.append(s)
     t_start, t_end = start_q.get()
     sel = selectors.DefaultSelector()
     bufs, nexts = {}, {}

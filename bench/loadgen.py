@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import selectors
 import socket
 import struct
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ctrlapp.controller.handshake import hello_bytes
@@ -93,6 +95,52 @@ def switch_handshake(sock: socket.socket, dpid: int) -> None:
                 sock.sendall(HEADER.pack(4, 19, 16, xid) + _PORT_DESC.pack(13, 0))
                 sock.settimeout(None)
                 return
+
+
+def connect_switches(port: int, dpids: list[int], handshake: bool = True) -> list[socket.socket]:
+    """One TCP_NODELAY connection per dpid to the controller on ``port``, handshake done."""
+    socks = []
+    for dpid in dpids:
+        s = socket.create_connection(("127.0.0.1", port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if handshake:
+            switch_handshake(s, dpid)
+        socks.append(s)
+    return socks
+
+
+def serve_floor(port: int, ready, new_connection: Callable[[], Callable[[bytes], bytes]]) -> None:
+    """A floor "controller": accept switches on ``port`` forever; sets ``ready`` once listening.
+
+    ``new_connection()`` is called per accepted switch and returns that connection's
+    ``answer(data) -> reply``, called with whatever the switch sends.
+    """
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", port))
+    lsock.listen(512)
+    sel = selectors.DefaultSelector()
+    sel.register(lsock, selectors.EVENT_READ)
+    ready.set()
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is lsock:
+                conn, _ = lsock.accept()
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sel.register(conn, selectors.EVENT_READ, new_connection())
+                continue
+            conn = key.fileobj
+            try:
+                data = conn.recv(262144)
+            except OSError:  # a generator that finished resets its connections
+                data = b""
+            if not data:
+                sel.unregister(conn)
+                conn.close()
+                continue
+            out = key.data(data)
+            if out:
+                conn.sendall(out)
 
 
 def start_ctrlapp(
