@@ -20,3 +20,23 @@ class CodecCase:
     dpkt_encode: Callable[[], object] | None
     osken_decode: Callable[[], object] | None
     osken_encode: Callable[[], object] | None
+
+
+def check_encoders(
+    expected: dict[str, tuple[bytes, Callable[[], object], Callable[[], object]]],
+    dpkt_unpadded: bool = False,
+) -> None:
+    """Fail unless os-ken's and dpkt's encoders build the frame the decoders are timed on.
+
+    ``expected`` maps a case label to (frame, os-ken encoder, dpkt encoder). With
+    ``dpkt_unpadded`` dpkt may stop short of the 60-byte Ethernet minimum (it does not pad).
+    """
+    for name, (frame, osken, dp) in expected.items():
+        if bytes(osken()) != frame:
+            raise RuntimeError(f"os-ken builds a different {name} frame")
+        built = bytes(dp())
+        same = (
+            frame[: len(built)] == built and len(built) >= 42 if dpkt_unpadded else built == frame
+        )
+        if not same:
+            raise RuntimeError(f"dpkt builds a different {name} frame")

@@ -39,7 +39,7 @@ from os_ken.lib.packet import ipv4 as ok_ipv4
 from os_ken.lib.packet import packet as ok_packet
 from os_ken.lib.packet import udp as ok_udp
 
-from bench.codec_case import CodecCase
+from bench.codec_case import CodecCase, check_encoders
 from ctrlapp.lib.packet import dhcp, ethernet, igmp, ipv4, packet, udp
 
 CLIENT = "08:00:27:1a:2b:3c"
@@ -176,14 +176,12 @@ def _decode_dpkt_report(frame: bytes):
 DISCOVER_FRAME = bytes(_discover_ctrlapp())
 REPORT_FRAME = bytes(_report_ctrlapp())
 
-for _build, _frame in (
-    (_discover_osken, DISCOVER_FRAME),
-    (_discover_dpkt, DISCOVER_FRAME),
-    (_report_osken, REPORT_FRAME),
-    (_report_dpkt, REPORT_FRAME),
-):
-    if bytes(_build()) != _frame:
-        raise AssertionError(f"{_build.__name__} does not build the benchmark frame")
+check_encoders(
+    {
+        "dhcp discover": (DISCOVER_FRAME, _discover_osken, _discover_dpkt),
+        "igmpv3 report": (REPORT_FRAME, _report_osken, _report_dpkt),
+    },
+)
 
 
 CASES: list[CodecCase] = [

@@ -29,7 +29,7 @@ from os_ken.lib.packet import mpls as ok_mpls
 from os_ken.lib.packet import packet as ok_packet
 from os_ken.lib.packet import vlan as ok_vlan
 
-from bench.codec_case import CodecCase
+from bench.codec_case import CodecCase, check_encoders
 from ctrlapp.lib.packet import ethernet, icmp, icmpv6, ipv4, ipv6, mpls, packet, vlan
 
 MAC_A = "02:00:00:00:00:01"
@@ -171,21 +171,13 @@ NS_FRAME = bytes(_ns_ctrlapp())
 MPLS_FRAME = bytes(_mpls_ctrlapp())
 
 
-def _check() -> None:
-    """Every library's encoder must produce the frame the decoders are timed on."""
-    expected = {
+check_encoders(
+    {
         "ping": (PING_FRAME, _ping_osken, _ping_dpkt),
         "ns": (NS_FRAME, _ns_osken, _ns_dpkt),
         "mpls": (MPLS_FRAME, _mpls_osken, _mpls_dpkt),
-    }
-    for name, (frame, osken, dp) in expected.items():
-        if bytes(osken()) != frame:
-            raise RuntimeError(f"os-ken builds a different {name} frame")
-        if bytes(dp()) != frame:
-            raise RuntimeError(f"dpkt builds a different {name} frame")
-
-
-_check()
+    },
+)
 
 CASES: list[CodecCase] = [
     CodecCase(
