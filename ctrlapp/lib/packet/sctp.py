@@ -28,10 +28,12 @@ from crc32c import crc32c
 from ctrlapp.lib.packet import in_proto, ipv4, ipv6, packet_base
 from ctrlapp.lib.packet.errors import PacketTruncatedError
 from ctrlapp.lib.packet.sctp_chunks import *  # noqa: F403
-from ctrlapp.lib.packet.sctp_chunks import CHUNK_DECODERS
+from ctrlapp.lib.packet.sctp_chunks import CHUNK_DECODERS, chunk_data
 from ctrlapp.lib.packet.sctp_params import *  # noqa: F403
+from ctrlapp.lib.packet.sctp_params import PAD
 
 _HDR = struct.Struct("!HHII")
+_DATA = struct.Struct("!BBHIHHI")
 _CRC = struct.Struct("<I")
 _ZERO_CSUM = b"\x00\x00\x00\x00"
 
@@ -88,12 +90,32 @@ class sctp(packet_base.PacketBase):
         return self, None, b""
 
     def serialize(self, payload: bytes | bytearray, prev: packet_base.PacketBase | None) -> bytes:
+        parts = [_HDR.pack(self.src_port, self.dst_port, self.vtag, self.csum)]
+        append = parts.append
+        for c in self.chunks:
+            if type(c) is chunk_data:
+                # DATA, the chunk of almost every packet, is packed here:
+                # a call fewer, and its parts are copied once, by the join.
+                data = c.payload_data
+                append(
+                    _DATA.pack(
+                        0,
+                        (c.immediate << 3) | (c.unordered << 2) | (c.begin << 1) | c.end,
+                        c.length or 16 + len(data),
+                        c.tsn,
+                        c.sid,
+                        c.seq,
+                        c.payload_id,
+                    )
+                )
+                append(data)
+                append(PAD[len(data) & 3])
+            else:
+                append(c.serialize())
         if self.csum:
-            # One join: the header and the chunks are copied once.
-            parts = [c.serialize() for c in self.chunks]
-            parts.insert(0, _HDR.pack(self.src_port, self.dst_port, self.vtag, self.csum))
             return b"".join(parts)
-        body = b"".join([c.serialize() for c in self.chunks])
+        del parts[0]
+        body = b"".join(parts)
         hdr = _HDR.pack(self.src_port, self.dst_port, self.vtag, 0)
         crc = crc32c(body, crc32c(hdr))
         if payload:
