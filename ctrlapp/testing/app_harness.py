@@ -6,6 +6,7 @@ start them, listen for OpenFlow on an ephemeral port, and optionally serve REST 
 msgpack-RPC on ephemeral ports too. ``connect()`` attaches a ``SwitchEmulator`` (a
 real TCP OpenFlow session), ``http()`` calls the REST service from a real HTTP
 client, and ``stop()`` (or leaving the ``with`` block) tears it all down.
+``OfflineDatapath`` stands in for a switch when a test calls a handler directly.
 
 Subclass it to add an app's own waits and injections; override ``prepare()`` to
 change the instantiated apps (e.g. give one a fake clock) before they start.
@@ -24,6 +25,7 @@ from typing import Any
 from ctrlapp.base import app_manager
 from ctrlapp.controller.controller import ControllerConfig, OpenFlowController
 from ctrlapp.lib import hub
+from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
 from ctrlapp.rest.service import RestService
 from ctrlapp.rpc.service import RpcService
 from ctrlapp.testing.switch_emulator import SwitchEmulator
@@ -54,6 +56,24 @@ def run_blocking(fn: Callable[[], Any], timeout: float = 20.0) -> Any:
     if "error" in box:
         raise box["error"]
     return box.get("result")
+
+
+class OfflineDatapath:
+    """Just enough of a Datapath to call an app's handler directly, without TCP.
+
+    Every message the app sends is encoded (so an encoding error shows) and kept in ``sent``.
+    """
+
+    def __init__(self, version: int = 4, dpid: int = 1) -> None:
+        desc = ProtocolDesc(version)
+        self.ofproto, self.ofproto_parser = desc.ofproto, desc.ofproto_parser
+        self.id = dpid
+        self.sent: list[Any] = []
+
+    def send_msg(self, msg: Any) -> bool:
+        msg.serialize()
+        self.sent.append(msg)
+        return True
 
 
 class AppHarness:

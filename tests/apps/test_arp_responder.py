@@ -14,8 +14,7 @@ from ctrlapp.controller import ofp_event
 from ctrlapp.exception import AppLoadError
 from ctrlapp.lib import hub
 from ctrlapp.lib.packet import arp, packet
-from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
-from ctrlapp.testing.app_harness import AppHarness
+from ctrlapp.testing.app_harness import AppHarness, OfflineDatapath
 from ctrlapp.testing.dhcp_client import DhcpClient
 
 ARP_APP = "apps/arp_responder.py"
@@ -465,21 +464,6 @@ def test_rest_entries_survive_a_restart(tmp_path):
     m.close()
 
 
-class _FakeDatapath:
-    """Just enough of a Datapath for calling the handler directly (no TCP)."""
-
-    def __init__(self, version):
-        desc = ProtocolDesc(version)
-        self.ofproto, self.ofproto_parser = desc.ofproto, desc.ofproto_parser
-        self.id = 1
-        self.sent = []
-
-    def send_msg(self, msg):
-        msg.serialize()
-        self.sent.append(msg)
-        return True
-
-
 @settings(max_examples=min(settings().max_examples, 1000))
 @given(
     st.one_of(
@@ -498,7 +482,7 @@ class _FakeDatapath:
 )
 def test_handler_never_raises_on_any_frame(arp_app, data, how):
     version, cookie = how
-    dp = _FakeDatapath(version)
+    dp = OfflineDatapath(version)
     p = dp.ofproto_parser
     if version == 1:
         msg = p.OFPPacketIn(dp, 0xFFFFFFFF, len(data), 1, 0, data)

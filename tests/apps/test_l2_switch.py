@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from ctrlapp.base import app_manager
 from ctrlapp.controller import ofp_event
 from ctrlapp.exception import AppLoadError
-from ctrlapp.ofproto.ofproto_protocol import ProtocolDesc
-from ctrlapp.testing.app_harness import AppHarness
+from ctrlapp.testing.app_harness import AppHarness, OfflineDatapath
 
 APP = "apps/l2_switch.py"
 COOKIE = 0x4C325357
@@ -278,21 +277,6 @@ def test_rest_lists_learned_macs(net):
     assert status == 400 and "zz" in err["detail"]
 
 
-class _FakeDatapath:
-    """Just enough of a Datapath for calling the handler directly (no TCP)."""
-
-    def __init__(self, version):
-        desc = ProtocolDesc(version)
-        self.ofproto, self.ofproto_parser = desc.ofproto, desc.ofproto_parser
-        self.id = 1
-        self.sent = []
-
-    def send_msg(self, msg):
-        msg.serialize()
-        self.sent.append(msg)
-        return True
-
-
 @pytest.fixture(scope="module")
 def l2_app(tmp_path_factory):
     m = app_manager.AppManager(state_dir=tmp_path_factory.mktemp("fuzz"))
@@ -305,7 +289,7 @@ def l2_app(tmp_path_factory):
 @settings(max_examples=min(settings().max_examples, 1000))
 @given(st.binary(max_size=40), st.integers(1, 4), st.sampled_from([1, 4]))
 def test_handler_never_raises_and_forwards_the_frame_unchanged(l2_app, data, port, version):
-    dp = _FakeDatapath(version)
+    dp = OfflineDatapath(version)
     p = dp.ofproto_parser
     if version == 1:
         msg = p.OFPPacketIn(dp, 0xFFFFFFFF, len(data), port, 0, data)
