@@ -310,5 +310,8 @@ def test_mutated_frames(data):
     res = parse_or_documented_error(igmp.igmp, data[38:])
     if res is not None:
         # Whatever decodes encodes again to a message that decodes to the same thing.
-        again = res[0].serialize(b"", None)
-        assert str(igmp.igmp.parser(again)[0]) == str(res[0])
+        # A checksum field of 0 means "compute" on encode, so then only it may differ.
+        again = igmp.igmp.parser(res[0].serialize(b"", None))[0]
+        if res[0].csum == 0:
+            again.csum = 0
+        assert str(again) == str(res[0])
