@@ -94,6 +94,9 @@ def supported_versions() -> set[int]:
     return found
 
 
+_VERSION_NAMES = {0x01: "1.0", 0x04: "1.3"}
+
+
 class SwitchError(CtrlappError):
     """The switch answered a request with OFPT_ERROR; ``msg`` is the error message."""
 
@@ -663,7 +666,15 @@ class Datapath:
         self._state_changed()
 
     def _state_changed(self) -> None:
-        self.manager.dispatch(ofp_event.EventOFPStateChange(self), self.handshake.state)
+        state = self.handshake.state
+        if state == MAIN_DISPATCHER:
+            LOG.info(
+                "%s connected (OpenFlow %s, %d ports)",
+                self._label(),
+                _VERSION_NAMES.get(self.version, hex(self.version or 0)),
+                len(self.ports),
+            )
+        self.manager.dispatch(ofp_event.EventOFPStateChange(self), state)
 
     # -- keepalive and shutdown -------------------------------------------------------------
 

@@ -185,3 +185,14 @@ def test_undecodable_packet_in_is_counted_and_skipped(running, caplog):
     before = len(sw.switch.packet_outs)
     sw.send_raw(good)  # the connection is still served
     assert len(sw.wait_packet_outs(before + 1, timeout=5)) == before + 1
+
+
+def test_arrival_and_departure_are_logged_at_info(running, caplog):
+    caplog.set_level(logging.INFO, logger="ctrlapp.controller.controller")
+    r = running()
+    sw = good_switch_works(r, dpid=0xABC)
+    assert r.wait(
+        lambda: "dpid=0000000000000abc" in caplog.text and "connected (OpenFlow 1.3" in caplog.text
+    )
+    sw.close()
+    assert r.wait(lambda: "disconnected" in caplog.text)
