@@ -226,6 +226,16 @@ def read_config(path: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     return options, apps
 
 
+def _check_capture(path: str) -> None:
+    """Refuse an unreadable or non-capture --replay file before any app starts."""
+    from ctrlapp.lib.pcap import Capture, CaptureError
+
+    try:
+        next(iter(Capture(path)), None)
+    except CaptureError as exc:
+        raise ConfigError(f"--replay: {exc}") from None
+
+
 def resolve_options(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, dict]]:
     """Merge command line, config file and defaults into one namespace."""
     args = build_parser().parse_args(argv)
@@ -250,6 +260,8 @@ def resolve_options(argv: list[str] | None) -> tuple[argparse.Namespace, dict[st
         raise ConfigError("--replay-report needs --replay FILE")
     if args.replay and not Path(args.replay).is_file():
         raise ConfigError(f"--replay: file {args.replay} not found")
+    if args.replay:
+        _check_capture(args.replay)
     args.state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
     return args, app_sections
 
