@@ -26,7 +26,7 @@ median of the per-round ratios, which stays steady on a busy machine where
 the best rounds of the two libraries may fall in different quiet moments.
 The target is 5, and a row below it is marked with ``!``.
 
-The last line counts the corpus files (``/work/shared/testdata/openflow``,
+The last line counts the corpus files (``../shared/testdata/openflow``,
 of13 and of10, ``*.packet``) each library decodes and re-encodes to the
 same bytes.
 """
@@ -217,7 +217,9 @@ def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
     ]
 
 
-CORPUS = Path("/work/shared/testdata/openflow")
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "openflow"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/testdata/openflow")
 
 
 def corpus_round_trips() -> tuple[int, int, int]:

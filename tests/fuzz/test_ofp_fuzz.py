@@ -9,7 +9,6 @@ hold more than one maximum-size message.
 """
 
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -19,8 +18,9 @@ from ctrlapp.exception import OFPFramingError, OFPMalformedMessage, OFPTruncated
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto.framer import OFPFramer
 from tests.support.ofp_v1_0_strategies import MESSAGES
+from tests.support.shared_data import TESTDATA
 
-CORPUS_DIR = Path("/work/shared/testdata/openflow")
+CORPUS_DIR = TESTDATA / "openflow"
 CORPUS = [
     f.read_bytes()
     for f in sorted((CORPUS_DIR / "of13").glob("*.packet"))

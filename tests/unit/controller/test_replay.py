@@ -21,6 +21,7 @@ from ctrlapp.lib import pcap
 from ctrlapp.lib.packet import sctp
 from tests.support.pcap_writer import write_pcap
 from tests.support.sctp_conversation import Conversation
+from tests.support.shared_data import TESTDATA
 
 ROOT = Path(__file__).resolve().parents[3]
 TSHARK = shutil.which("tshark")
@@ -237,9 +238,9 @@ def test_pcap_both_byte_orders_and_nanoseconds(tmp_path):
 
 
 def test_shared_testdata_captures():
-    cap = pcap.Capture("/work/shared/testdata/pcap/big_endian.pcap")
+    cap = pcap.Capture(TESTDATA / "pcap/big_endian.pcap")
     frames = list(cap)
-    other = list(pcap.Capture("/work/shared/testdata/pcap/little_endian.pcap"))
+    other = list(pcap.Capture(TESTDATA / "pcap/little_endian.pcap"))
     # Two records, written once in each byte order.
     assert frames == other == [(4660.022136, b"test_data_1"), (9029.026505, b"test_data_2")]
     assert cap.linktypes == {1}

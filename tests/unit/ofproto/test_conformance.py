@@ -1,20 +1,19 @@
 """Corpus conformance: every OpenFlow 1.3 and 1.0 message file decodes and re-encodes byte-exact.
 
-The files in ``/work/shared/testdata/openflow/of13`` and ``of10`` are real
+The files in ``shared/testdata/openflow/of13`` and ``of10`` are real
 messages (Ryu's and libofproto's packet-library test data, and flow mods that
 ``ovs-ofctl`` wrote with Nicira extensions).  ``*.truncated64`` files are cut
 on purpose and are exercised in the malformed-input tests instead.  Each file
 is its own test case, so a failure names the file and says what differs.
 """
 
-from pathlib import Path
-
 import pytest
 
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto.framer import OFPFramer
+from tests.support.shared_data import TESTDATA
 
-CORPUS = Path("/work/shared/testdata/openflow")
+CORPUS = TESTDATA / "openflow"
 FILES = sorted((CORPUS / "of13").glob("*.packet")) + sorted((CORPUS / "of10").glob("*.packet"))
 VERSIONS = {"of13": 0x04, "of10": 0x01}
 

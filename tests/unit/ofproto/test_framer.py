@@ -1,14 +1,13 @@
 """OFPFramer: OpenFlow header framing of a TCP byte stream (OF 1.0 s5.1, OF 1.3.5 s7.1)."""
 
-from pathlib import Path
-
 import pytest
 
 from ctrlapp.exception import OFPFramingError, OFPMalformedMessage
 from ctrlapp.lib.packet.stream_parser import StreamParser
 from ctrlapp.ofproto.framer import OFPFrame, OFPFramer
+from tests.support.shared_data import TESTDATA
 
-CORPUS = Path("/work/shared/testdata/openflow")
+CORPUS = TESTDATA / "openflow"
 HELLO_13 = bytes.fromhex("0400000800000001")
 ECHO_REQ_10 = bytes.fromhex("0102000c0000002acafebabe")
 

@@ -1,7 +1,6 @@
 """OpenFlow 1.0 (spec 1.0.0 section 5): message fields, Ryu-style construction, bad input."""
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -13,8 +12,9 @@ from ctrlapp.ofproto import ofproto_parser, ofproto_protocol
 from ctrlapp.ofproto import ofproto_v1_0 as ofp
 from ctrlapp.ofproto import ofproto_v1_0_parser as p
 from tests.support.ofp_v1_0_strategies import MESSAGES, u32
+from tests.support.shared_data import TESTDATA
 
-OF10 = Path("/work/shared/testdata/openflow/of10")
+OF10 = TESTDATA / "openflow/of10"
 DP = ofproto_protocol.ProtocolDesc(ofp.OFP_VERSION)
 
 

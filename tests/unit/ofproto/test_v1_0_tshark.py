@@ -24,9 +24,10 @@ from pathlib import Path
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto import ofproto_v1_0_parser as p
 from tests.support.pcap_writer import write_pcap
+from tests.support.shared_data import TESTDATA
 
 TSHARK = shutil.which("tshark")
-OF10 = Path("/work/shared/testdata/openflow/of10")
+OF10 = TESTDATA / "openflow/of10"
 PAYLOAD_LAYERS = {"eth", "ip", "ipv6", "arp", "icmp", "tcp", "udp", "data"}
 
 

@@ -3,12 +3,11 @@
 Each message is built with the Ryu-style constructor and compared with bytes
 written out by hand from the spec's layouts (header: version 4, type,
 length, xid), decoded back, and checked against the corpus captures in
-/work/shared/testdata/openflow/of13 that carry the same message type.
+shared/testdata/openflow/of13 that carry the same message type.
 """
 
 from __future__ import annotations
 
-import pathlib
 import struct
 
 import pytest
@@ -24,8 +23,9 @@ from ctrlapp.exception import (
 from ctrlapp.ofproto import ofproto_parser, ofproto_protocol
 from ctrlapp.ofproto import ofproto_v1_3 as ofp
 from ctrlapp.ofproto import ofproto_v1_3_parser as p
+from tests.support.shared_data import TESTDATA
 
-CORPUS = pathlib.Path("/work/shared/testdata/openflow/of13")
+CORPUS = TESTDATA / "openflow/of13"
 DP = ofproto_protocol.ProtocolDesc(ofp.OFP_VERSION)
 
 

@@ -9,7 +9,6 @@ OFPMalformedMessage carrying the xid.
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from ctrlapp.exception import OFPEncodeError, OFPMalformedMessage, OFPTruncatedM
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto import ofproto_v1_3 as ofp
 from ctrlapp.ofproto import ofproto_v1_3_parser as p
+from tests.support.shared_data import TESTDATA
 
-CORPUS = Path("/work/shared/testdata/openflow/of13")
+CORPUS = TESTDATA / "openflow/of13"
 
 # Every multipart file in the corpus and the class it must decode to.
 MULTIPART_FILES = {

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,8 +19,9 @@ from ctrlapp.lib import addrconv
 from ctrlapp.ofproto import ofproto_parser
 from ctrlapp.ofproto import ofproto_v1_3 as ofp
 from ctrlapp.ofproto import ofproto_v1_3_parser as p
+from tests.support.shared_data import TESTDATA
 
-CORPUS = Path("/work/shared/testdata/openflow/of13")
+CORPUS = TESTDATA / "openflow/of13"
 
 u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)

@@ -1,8 +1,6 @@
 """Geneve (RFC 8926 §3.4 header, §3.5 tunnel options) over UDP port 6081, with the capture
 geneve_unknown.pcap (one option of class 0x0000, critical type 0x80, 4 data bytes)."""
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,8 +16,9 @@ from tests.support.packet_contract import (
     mutated,
     parse_or_documented_error,
 )
+from tests.support.shared_data import TESTDATA
 
-PCAP_DIR = Path("/work/shared/testdata/pcap")
+PCAP_DIR = TESTDATA / "pcap"
 
 
 def _capture() -> bytes:

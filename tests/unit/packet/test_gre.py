@@ -2,8 +2,6 @@
 with the captures gre_full_options.pcap (C, K and S set), gre_no_option.pcap and
 gre_nvgre_option.pcap.  tshark reports the checksum 0x440d of the first as correct."""
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,8 +17,9 @@ from tests.support.packet_contract import (
     mutated,
     parse_or_documented_error,
 )
+from tests.support.shared_data import TESTDATA
 
-PCAP_DIR = Path("/work/shared/testdata/pcap")
+PCAP_DIR = TESTDATA / "pcap"
 
 
 def _frame(name: str) -> bytes:
