@@ -36,7 +36,7 @@ from typing import ClassVar
 
 from ctrlapp.lib import addrconv
 from ctrlapp.lib.packet import in_proto, ipv6, packet_base
-from ctrlapp.lib.packet.checksum import checksum
+from ctrlapp.lib.packet.checksum import checksum, pseudo_header
 from ctrlapp.lib.packet.errors import PacketFieldError, PacketParseError, PacketTruncatedError
 from ctrlapp.lib.stringify import StringifyMixin
 
@@ -77,7 +77,6 @@ ALLOW_NEW_SOURCES = 5
 BLOCK_OLD_SOURCES = 6
 
 _HDR = struct.Struct("!BBH")
-_PSEUDO = struct.Struct("!16s16sI3xB")
 _ECHO = struct.Struct("!HH")
 _NEIGHBOR = struct.Struct("!I16s")
 _RS = struct.Struct("!I")
@@ -100,13 +99,6 @@ def _addr_text(buf, off: int) -> str:
 
 def _addr_bin(text: str) -> bytes:
     return addrconv.ipv6.text_to_bin(text)
-
-
-def _pseudo_header(ip: ipv6.ipv6, length: int) -> bytes:
-    """RFC 8200 section 8.1 pseudo-header, to the final destination when routed."""
-    return _PSEUDO.pack(
-        _addr_bin(ip.src), _addr_bin(ip.final_destination()), length, in_proto.IPPROTO_ICMPV6
-    )
 
 
 class _ICMPv6Payload(StringifyMixin):
@@ -203,7 +195,7 @@ class icmpv6(packet_base.PacketBase):
         msg += self._body()
         if not self.csum:
             if isinstance(prev, ipv6.ipv6):
-                ph = _pseudo_header(prev, len(msg) + len(payload))
+                ph = pseudo_header(prev, len(msg) + len(payload), in_proto.IPPROTO_ICMPV6)
             else:
                 ph = b""  # no IPv6 header to take the pseudo-header from
             struct.pack_into("!H", msg, 2, checksum(ph + msg + bytes(payload)))
@@ -215,7 +207,10 @@ class icmpv6(packet_base.PacketBase):
         length = len(self)
         if prev.payload_length - sum(len(h) for h in prev.ext_hdrs) > length:
             return None  # the datagram was cut short: the sum covers bytes we do not have
-        return checksum(_pseudo_header(prev, length) + bytes(buf[:length])) == 0
+        return (
+            checksum(pseudo_header(prev, length, in_proto.IPPROTO_ICMPV6) + bytes(buf[:length]))
+            == 0
+        )
 
     def __len__(self) -> int:
         return 4 + len(self._body())
